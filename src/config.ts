@@ -1,0 +1,71 @@
+/**
+ * One place for process configuration. Every variable is validated with zod; a bad value stops the
+ * process with a message naming the variable and the rule (ConfigError), before anything connects.
+ */
+import { z } from 'zod';
+
+const duration = z
+  .string()
+  .regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 5m, 2h or 7d');
+
+const csv = (item: z.ZodType<string>) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(item).min(1, 'must list at least one value'));
+
+const natsUrl = z.string().regex(/^(nats|tls|ws|wss):\/\/[^\s,]+$/, 'must be a nats:// (or tls://) URL');
+
+export const envSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port').default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).max(200).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).max(200).default('case-orchestrator'),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  TEMPORAL_TLS_CERT: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY: z.string().min(1).optional(),
+  TEMPORAL_UI_URL: z.string().url('must be a URL').default('http://127.0.0.1:8233'),
+  NATS_URL: csv(natsUrl).default(['nats://127.0.0.1:4222']),
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
+  NATS_CREDS_FILE: z.string().min(1).optional(),
+  NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -').default('CASES'),
+  NATS_STREAM_MAX_AGE: duration.default('365d'),
+  NATS_DUPLICATE_WINDOW: duration.default('2h'),
+  DATA_DIR: z.string().min(1).default('.data'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  CASE_POLICY_FILE: z.string().min(1).optional(),
+  CODEC_KEYS: z.string().min(1).optional(),
+  CODEC_KEY_FILE: z.string().min(1).optional(),
+  CODEC_SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(8888),
+  CODEC_SERVER_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+});
+
+export type Config = z.output<typeof envSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly issues: string[]) {
+    super(`invalid configuration:\n  ${issues.join('\n  ')}`);
+  }
+}
+
+/** Parses the environment (or an override, for tests). Throws ConfigError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset": shells and compose files often export VAR= .
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  return parsed.data;
+}
+
+/** Milliseconds of a validated duration string ('30s', '2h'). */
+export function durationMs(d: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(d);
+  if (!m) throw new Error(`not a duration: ${d}`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
+}

@@ -1,0 +1,50 @@
+/**
+ * pino for every process. Personal fields are redacted by path wherever they appear, as a second line
+ * of defence: the first is that events, errors and log calls only ever carry pseudonyms and references.
+ */
+import pino, { type Logger } from 'pino';
+
+/** Field names that may hold a victim's, witness's or guardian's identity. */
+export const PERSONAL_FIELDS = [
+  'name',
+  'fullName',
+  'legalName',
+  'dateOfBirth',
+  'address',
+  'phone',
+  'email',
+  'nationalId',
+  'documentNumber',
+  'contact',
+  'notes',
+] as const;
+
+const redactPaths = PERSONAL_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `*.*.*.${f}`]);
+
+export function createLogger(opts: { level?: string; name?: string } = {}): Logger {
+  return pino({
+    level: opts.level ?? process.env.LOG_LEVEL ?? 'info',
+    name: opts.name,
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    base: { pid: process.pid },
+  });
+}
+
+let runtimeInstalled = false;
+
+/**
+ * Forwards the Temporal Core runtime's logs into pino. Runtime.install may run once per process and
+ * must run before any connection is made, so every entry point calls this first.
+ */
+export async function installTemporalRuntime(logger: Logger): Promise<void> {
+  if (runtimeInstalled) return;
+  const { Runtime, DefaultLogger } = await import('@temporalio/worker');
+  const levels = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
+  const child = logger.child({ component: 'temporal' });
+  Runtime.install({
+    logger: new DefaultLogger(logger.isLevelEnabled('debug') ? 'DEBUG' : 'INFO', (entry) => {
+      child[levels[entry.level]]({ ...(entry.meta ?? {}) }, entry.message);
+    }),
+  });
+  runtimeInstalled = true;
+}

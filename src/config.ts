@@ -8,7 +8,7 @@ const duration = z
   .string()
   .regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 5m, 2h or 7d');
 
-const csv = (item: z.ZodType<string>) =>
+const csv = (item: z.ZodString) =>
   z
     .string()
     .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
@@ -37,8 +37,11 @@ export const envSchema = z.object({
   CASE_POLICY_FILE: z.string().min(1).optional(),
   CODEC_KEYS: z.string().min(1).optional(),
   CODEC_KEY_FILE: z.string().min(1).optional(),
+  CODEC_SERVER_HOST: z.string().min(1).default('127.0.0.1'),
   CODEC_SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(8888),
   CODEC_SERVER_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  // The one browser origin (the Temporal UI) allowed to call the codec server; defaults to TEMPORAL_UI_URL's origin.
+  CODEC_ALLOWED_ORIGIN: z.string().url('must be a URL such as http://127.0.0.1:8233').optional(),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 });
 

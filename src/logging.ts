@@ -24,9 +24,9 @@ const redactPaths = PERSONAL_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `*.
 export function createLogger(opts: { level?: string; name?: string } = {}): Logger {
   return pino({
     level: opts.level ?? process.env.LOG_LEVEL ?? 'info',
-    name: opts.name,
     redact: { paths: redactPaths, censor: '[redacted]' },
-    base: { pid: process.pid },
+    // The process name goes under `service`: `name` is a personal field and is redacted everywhere.
+    base: { pid: process.pid, ...(opts.name ? { service: opts.name } : {}) },
   });
 }
 

@@ -1,0 +1,192 @@
+/**
+ * The typed client that agency scripts import (the `cases` CLI is a thin layer over it): open a case,
+ * send any command, complete tasks, query status and timeline, list cases by search attribute.
+ */
+import { randomUUID } from 'node:crypto';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import { z } from 'zod';
+import type { Config } from '../config';
+import { Actor } from '../domain/agencies';
+import { OpenCaseInput } from '../domain/case';
+import { caseWorkflowId, type CaseSnapshot } from '../domain/case-state';
+import { CASE_COMMANDS, isCaseCommand } from '../domain/commands';
+import { CommandRejected, type RejectionCode } from '../domain/errors';
+import type { CaseCommandName } from '../domain/permissions';
+import { resolvePolicy, type DeadlinePolicy } from '../domain/policy';
+import type { TimelineEntry } from '../domain/state';
+import { TASK_COMMANDS, type TaskCommandName } from '../domain/task-commands';
+import { ownerOfTask, type HumanTask } from '../domain/tasks';
+import {
+  caseCommandUpdate,
+  caseSnapshotQuery,
+  caseTimelineQuery,
+  protectionSnapshotQuery,
+  taskCommandUpdate,
+  type ProtectionSnapshot,
+} from '../../workflows/messages';
+import type { caseWorkflow, CaseWorkflowOptions } from '../../workflows/case';
+import { CaseIdKey, CasePriorityKey, CaseStageKey, JurisdictionKey, LeadAgencyKey, MinorsInvolvedKey } from '../temporal/search-attributes';
+import { CaseNotFoundError, CommandRefusedError, InvalidInputError } from './errors';
+
+export interface OpenResult {
+  caseId: string;
+  workflowId: string;
+  created: boolean;
+  runId?: string;
+}
+
+export interface CaseListItem {
+  caseId: string;
+  stage?: string;
+  jurisdiction?: string;
+  priority?: string;
+  status: string;
+  startTime: string;
+}
+
+export interface ListFilter {
+  stage?: string;
+  agency?: string;
+  jurisdiction?: string;
+  limit?: number;
+}
+
+/** Validates with zod; a failure names the field and the rule and raises InvalidInputError. */
+export function parseInput<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = [what, ...issue.path.map(String)].join('.');
+  throw new InvalidInputError(`${field}: ${issue.message}`);
+}
+
+export class CasesClient {
+  constructor(
+    readonly client: Client,
+    private readonly config: Pick<Config, 'TEMPORAL_TASK_QUEUE'>,
+    /** The deadline policy new cases run under (CASE_POLICY_FILE or the defaults). */
+    private readonly policy: DeadlinePolicy = resolvePolicy(),
+  ) {}
+
+  /** Opens a case. Idempotent: a second open of the same case id starts nothing and says so. */
+  async open(input: unknown, options?: CaseWorkflowOptions): Promise<OpenResult> {
+    const open = parseInput(OpenCaseInput, input, 'case');
+    const workflowId = caseWorkflowId(open.caseId);
+    try {
+      const handle = await this.client.workflow.start<typeof caseWorkflow>('caseWorkflow', {
+        workflowId,
+        taskQueue: this.config.TEMPORAL_TASK_QUEUE,
+        args: [{ kind: 'open', open: { ...open, policy: open.policy ?? this.policy }, ...(options ? { options } : {}) }],
+        // One workflow per case id, ever: a closed case cannot be opened again under the same id.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+        typedSearchAttributes: [
+          { key: CaseIdKey, value: open.caseId },
+          { key: CaseStageKey, value: 'INTAKE' },
+          { key: LeadAgencyKey, value: 'PROSECUTION' },
+          { key: JurisdictionKey, value: open.jurisdiction },
+          { key: CasePriorityKey, value: open.priority },
+          { key: MinorsInvolvedKey, value: false },
+        ],
+      });
+      return { caseId: open.caseId, workflowId, created: true, runId: handle.firstExecutionRunId };
+    } catch (err) {
+      if (err instanceof Error && err.name === 'WorkflowExecutionAlreadyStartedError') {
+        return { caseId: open.caseId, workflowId, created: false };
+      }
+      throw err;
+    }
+  }
+
+  /** Sends an agency command to a case. `commandId` makes a retried call return the first result. */
+  async command(
+    caseId: string,
+    name: string,
+    actor: unknown,
+    args: unknown = {},
+    opts: { commandId?: string } = {},
+  ): Promise<Record<string, unknown>> {
+    if (!isCaseCommand(name)) throw new InvalidInputError(`command: unknown command ${name} (see: cases commands)`);
+    const by = parseInput(Actor, actor, 'actor');
+    const parsedArgs = parseInput(CASE_COMMANDS[name].args, args, 'args');
+    const handle = this.client.workflow.getHandle(caseWorkflowId(caseId));
+    return this.call(caseId, () =>
+      handle.executeUpdate(caseCommandUpdate(name as CaseCommandName), {
+        args: [{ actor: by, args: parsedArgs }],
+        updateId: opts.commandId ?? randomUUID(),
+      }),
+    );
+  }
+
+  /** Claims or completes a task; the task id names the workflow that owns it. */
+  async task(name: TaskCommandName, taskId: string, actor: unknown, args: Record<string, unknown> = {}): Promise<HumanTask> {
+    const by = parseInput(Actor, actor, 'actor');
+    const parsedArgs = parseInput(TASK_COMMANDS[name].args, { ...args, taskId }, 'args');
+    const handle = this.client.workflow.getHandle(ownerOfTask(parsedArgs.taskId));
+    return this.call(taskId, () =>
+      handle.executeUpdate(taskCommandUpdate(name), { args: [{ actor: by, args: parsedArgs }], updateId: randomUUID() }),
+    );
+  }
+
+  async status(caseId: string): Promise<CaseSnapshot> {
+    return this.call(caseId, () => this.client.workflow.getHandle(caseWorkflowId(caseId)).query(caseSnapshotQuery));
+  }
+
+  async timeline(caseId: string): Promise<TimelineEntry[]> {
+    return this.call(caseId, () => this.client.workflow.getHandle(caseWorkflowId(caseId)).query(caseTimelineQuery));
+  }
+
+  async protection(caseId: string, victimRef: string): Promise<ProtectionSnapshot> {
+    const workflowId = `${caseWorkflowId(caseId)}-minor-${victimRef}`;
+    return this.call(workflowId, () => this.client.workflow.getHandle(workflowId).query(protectionSnapshotQuery));
+  }
+
+  /** Lists cases through the visibility store: search attributes only, never personal data. */
+  async list(filter: ListFilter = {}): Promise<CaseListItem[]> {
+    const clauses = [`WorkflowType = 'caseWorkflow'`];
+    const quote = (field: string, v: string) => {
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(v)) throw new InvalidInputError(`${field}: must be letters, digits, _ or -`);
+      return `'${v}'`;
+    };
+    if (filter.stage) clauses.push(`CaseStage = ${quote('stage', filter.stage)}`);
+    if (filter.jurisdiction) clauses.push(`Jurisdiction = ${quote('jurisdiction', filter.jurisdiction)}`);
+    if (filter.agency) clauses.push(`OpenTaskAgencies = ${quote('agency', filter.agency)}`);
+    const items: CaseListItem[] = [];
+    for await (const wf of this.client.workflow.list({ query: clauses.join(' AND ') })) {
+      const sa = wf.typedSearchAttributes;
+      items.push({
+        caseId: sa.get(CaseIdKey) ?? wf.workflowId,
+        stage: sa.get(CaseStageKey),
+        jurisdiction: sa.get(JurisdictionKey),
+        priority: sa.get(CasePriorityKey),
+        status: wf.status.name,
+        startTime: wf.startTime.toISOString(),
+      });
+      if (items.length >= (filter.limit ?? 100)) break;
+    }
+    return items;
+  }
+
+  /** Runs a call against a workflow and turns Temporal's errors into the client's. */
+  private async call<T>(target: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      throw translate(err, target);
+    }
+  }
+}
+
+function translate(err: unknown, target: string): unknown {
+  if (err instanceof WorkflowNotFoundError) return new CaseNotFoundError(`no case or workflow found for ${target}`);
+  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+    const failure = err.cause;
+    if (failure.type === 'CommandRejected') {
+      const code = (failure.details?.[0] as RejectionCode | undefined) ?? 'UNKNOWN';
+      return new CommandRefusedError(code, failure.message);
+    }
+  }
+  if (err instanceof CommandRejected) return new CommandRefusedError(err.code, err.message);
+  return err;
+}

@@ -1,0 +1,200 @@
+/** Coordinated operations (raids), seizures with their custody chains, and rescued minors. */
+import { z } from 'zod';
+import { Actor } from '../agencies';
+import { Iso, ItemRef, LocationRef, RaidRef, VictimRef } from '../case';
+import { reject } from '../errors';
+import { emit } from '../outbox';
+import { nextRef, type CaseState } from '../state';
+import { command, iso, moveStage, requireRef } from './define';
+import { isWarrantValid } from './warrants';
+
+const OptionalPlace = { raidRef: RaidRef.optional(), locationRef: LocationRef.optional() };
+
+function checkPlace(state: CaseState, a: { raidRef?: string; locationRef?: string }): void {
+  if (a.raidRef) requireRef(state.raids, a.raidRef, 'raidRef', 'raid');
+  if (a.locationRef) requireRef(state.locations, a.locationRef, 'locationRef', 'location');
+}
+
+/** The approved search warrants that cover a location at a given time. */
+function coveringWarrants(state: CaseState, locationRef: string, at: number): string[] {
+  return Object.values(state.warrants)
+    .filter((w) => w.kind === 'search' && w.locationRefs.includes(locationRef) && isWarrantValid(state, w.ref, at))
+    .map((w) => w.ref);
+}
+
+export const planRaid = command({
+  summary: 'Plan a coordinated operation over locations; each needs an approved, unexpired search warrant.',
+  args: z
+    .object({
+      locationRefs: z.array(LocationRef).min(1, 'must name at least one location').max(500),
+      startsAt: Iso.optional().describe('when the operation starts; now if omitted'),
+    })
+    .strict()
+    .refine((a) => new Set(a.locationRefs).size === a.locationRefs.length, {
+      message: 'must not repeat a location',
+      path: ['locationRefs'],
+    }),
+  check: (state, { locationRefs, startsAt }, { now }) => {
+    const at = startsAt ? Date.parse(startsAt) : now;
+    if (at < now - 60_000) reject('PRECONDITION', 'startsAt: must not be in the past');
+    locationRefs.forEach((ref, i) => {
+      requireRef(state.locations, ref, `locationRefs[${i}]`, 'location');
+      if (coveringWarrants(state, ref, Math.max(at, now)).length === 0) {
+        reject('PRECONDITION', `locationRefs[${i}]: no approved, unexpired search warrant covers ${ref}`);
+      }
+    });
+  },
+  apply: (state, { locationRefs, startsAt }, { now }) => {
+    const ref = nextRef(state.counters, 'R');
+    const at = startsAt ? Date.parse(startsAt) : now;
+    const warrantRefs = [...new Set(locationRefs.flatMap((l) => coveringWarrants(state, l, at)))];
+    const workflowId = `${state.workflowId}-raid-${ref}`;
+    state.raids[ref] = { ref, warrantRefs, locationRefs, startsAt: iso(at), status: 'planned', reports: {}, workflowId };
+    if (state.stage === 'INVESTIGATION') moveStage(state, 'OPERATION', now);
+    emit(state, 'raid-planned', { raidRef: ref, locationRefs, locationCount: locationRefs.length, startsAt: iso(at), warrantRefs }, now);
+    const raid = {
+      caseId: state.caseId,
+      raidRef: ref,
+      parentWorkflowId: state.workflowId,
+      workflowId,
+      locationRefs,
+      startsAt: iso(at),
+      policy: state.policy,
+      restrictedAgencies: [...state.restrictedAgencies],
+    };
+    return { result: { raidRef: ref, warrantRefs, workflowId }, effects: [{ kind: 'start-raid', raid }] };
+  },
+});
+
+export const reportLocation = command({
+  summary: "Report one raid location's outcome.",
+  args: z
+    .object({ raidRef: RaidRef, locationRef: LocationRef, outcome: z.enum(['secured', 'empty', 'no-entry', 'aborted']) })
+    .strict(),
+  check: (state, { raidRef, locationRef }) => {
+    const raid = requireRef(state.raids, raidRef, 'raidRef', 'raid');
+    if (!raid.locationRefs.includes(locationRef)) {
+      reject('UNKNOWN_REFERENCE', `locationRef: ${locationRef} is not a location of raid ${raidRef}`);
+    }
+    if (raid.reports[locationRef]) reject('CONFLICT', `locationRef: ${locationRef} of raid ${raidRef} already reported`);
+    if (raid.status !== 'planned') reject('CONFLICT', `raidRef: raid ${raidRef} is already ${raid.status}`);
+  },
+  apply: (state, { raidRef, locationRef, outcome }, { now }) => {
+    const raid = state.raids[raidRef]!;
+    raid.reports[locationRef] = { at: iso(now), outcome };
+    const reported = Object.keys(raid.reports).length;
+    emit(state, 'location-reported', { raidRef, locationRef, outcome, reported, total: raid.locationRefs.length }, now);
+    return {
+      result: { raidRef, reported, total: raid.locationRefs.length },
+      effects: [{ kind: 'report-to-raid', workflowId: raid.workflowId, locationRef }],
+    };
+  },
+});
+
+/** Folds a finished operation's figures back into the case. */
+export function onRaidCompleted(state: CaseState, raidRef: string, missing: string[], now: number): void {
+  const raid = state.raids[raidRef];
+  if (!raid || raid.status === 'completed') return;
+  raid.status = 'completed';
+  const count = <T extends { raidRef?: string }>(xs: Record<string, T>) =>
+    Object.values(xs).filter((x) => x.raidRef === raidRef).length;
+  const minorsRescued = Object.values(state.victims).filter((v) => v.custody?.raidRef === raidRef).length;
+  emit(
+    state,
+    'raid-completed',
+    {
+      raidRef,
+      locationCount: raid.locationRefs.length,
+      reported: Object.keys(raid.reports).length,
+      missing,
+      arrests: count(state.arrests),
+      seizures: count(state.items),
+      minorsRescued,
+    },
+    now,
+  );
+}
+
+export const recordSeizure = command({
+  summary: 'Record a seized item; its custody chain starts with the seizing agency.',
+  args: z
+    .object({
+      kind: z.enum(['documents', 'cash', 'vehicle', 'phone', 'computer', 'medical-equipment', 'other']),
+      description: z.string().trim().min(1).max(200).describe('the item, never the people'),
+      heldBy: Actor.shape.staffId,
+      ...OptionalPlace,
+    })
+    .strict(),
+  check: (state, args) => checkPlace(state, args),
+  apply: (state, { heldBy, ...args }, { now, actor }) => {
+    const ref = nextRef(state.counters, 'E');
+    const holder = { agency: actor.agency, ...((heldBy ?? actor.staffId) ? { staffId: heldBy ?? actor.staffId } : {}) };
+    state.items[ref] = { ref, ...args, seizedAt: iso(now), custody: [{ at: iso(now), to: holder, reason: 'seized' }] };
+    emit(state, 'item-seized', { itemRef: ref, kind: args.kind, raidRef: args.raidRef, locationRef: args.locationRef, heldBy: holder }, now);
+    return { result: { itemRef: ref } };
+  },
+});
+
+export const transferCustody = command({
+  summary: 'Hand a seized item to another holder; only the current holder agency may do so.',
+  args: z
+    .object({
+      itemRef: ItemRef,
+      to: Actor,
+      reason: z.enum(['evidence-storage', 'forensic-analysis', 'court-exhibit', 'return-to-owner', 'other']),
+    })
+    .strict(),
+  check: (state, { itemRef }, { actor }) => {
+    const item = requireRef(state.items, itemRef, 'itemRef', 'seized item');
+    const holder = item.custody[item.custody.length - 1]!.to;
+    if (holder.agency !== actor.agency) {
+      reject('NOT_PERMITTED', `itemRef: ${itemRef} is held by ${holder.agency}; only the holder may transfer it`);
+    }
+  },
+  apply: (state, { itemRef, to, reason }, { now }) => {
+    const item = state.items[itemRef]!;
+    const from = item.custody[item.custody.length - 1]!.to;
+    item.custody.push({ at: iso(now), from, to, reason });
+    emit(state, 'custody-transferred', { itemRef, from, to, reason, transferCount: item.custody.length - 1 }, now);
+    return { result: { itemRef, custodyLength: item.custody.length } };
+  },
+});
+
+export const rescueMinor = command({
+  summary: 'Take a minor victim into protective custody and refer them to CHILD_PROTECTION.',
+  args: z
+    .object({
+      victimRef: VictimRef,
+      custodyRef: z.string().regex(/^[A-Za-z0-9-]{1,40}$/, 'must be a reference such as SHELTER-12'),
+      ...OptionalPlace,
+    })
+    .strict(),
+  check: (state, args) => {
+    const victim = requireRef(state.victims, args.victimRef, 'victimRef', 'victim');
+    if (!victim.minor) reject('PRECONDITION', `victimRef: ${args.victimRef} is not recorded as a minor`);
+    if (victim.custody) reject('CONFLICT', `victimRef: ${args.victimRef} is already in protective custody`);
+    checkPlace(state, args);
+  },
+  apply: (state, { victimRef, custodyRef, raidRef }, { now }) => {
+    const victim = state.victims[victimRef]!;
+    const workflowId = `${state.workflowId}-minor-${victimRef}`;
+    victim.custody = { takenAt: iso(now), custodyRef, protectionWorkflowId: workflowId, ...(raidRef ? { raidRef } : {}) };
+    emit(
+      state,
+      'minor-rescued',
+      { victimRef, ageMonths: victim.ageMonths, sex: victim.sex, custodyRef, raidRef, protectionWorkflowId: workflowId, minorsRescued: 1 },
+      now,
+    );
+    const protection = {
+      caseId: state.caseId,
+      victimRef,
+      workflowId,
+      ...(victim.ageMonths !== undefined ? { ageMonths: victim.ageMonths } : {}),
+      custodyRef,
+      takenAt: iso(now),
+      policy: state.policy,
+      restrictedAgencies: [...state.restrictedAgencies],
+    };
+    return { result: { victimRef, protectionWorkflowId: workflowId }, effects: [{ kind: 'start-protection', protection }] };
+  },
+});

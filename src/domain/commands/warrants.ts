@@ -1,0 +1,90 @@
+/** Warrants: PROSECUTION requests, JUDICIARY decides; an approved warrant is valid for a while. */
+import { z } from 'zod';
+import { Duration, toMs } from '../policy';
+import { LocationRef, SuspectRef, WarrantRef } from '../case';
+import { schedule } from '../deadlines';
+import { reject } from '../errors';
+import { emit } from '../outbox';
+import { nextRef, type CaseState, type Deadline } from '../state';
+import { completeTaskFor, openTask } from '../task-ops';
+import { command, iso, requireRef } from './define';
+
+export const requestWarrant = command({
+  summary: 'Ask a judge for a search or arrest warrant over locations and/or suspects.',
+  args: z
+    .object({
+      kind: z.enum(['search', 'arrest']),
+      locationRefs: z.array(LocationRef).max(100).default([]),
+      suspectRefs: z.array(SuspectRef).max(100).default([]),
+    })
+    .strict()
+    .refine((a) => a.locationRefs.length + a.suspectRefs.length > 0, {
+      message: 'must name at least one location or suspect',
+      path: ['locationRefs'],
+    }),
+  check: (state, args) => {
+    args.locationRefs.forEach((r, i) => requireRef(state.locations, r, `locationRefs[${i}]`, 'location'));
+    args.suspectRefs.forEach((r, i) => requireRef(state.suspects, r, `suspectRefs[${i}]`, 'suspect'));
+  },
+  apply: (state, args, { now }) => {
+    const ref = nextRef(state.counters, 'W');
+    const task = openTask(
+      state,
+      {
+        kind: 'decide-warrant',
+        title: `Decide ${args.kind} warrant ${ref} (${args.locationRefs.length} locations, ${args.suspectRefs.length} suspects)`,
+        ref,
+        assignee: 'JUDICIARY',
+        dueInMs: toMs(state.policy.task.defaultDue),
+        remindBeforeMs: toMs(state.policy.task.remindBefore),
+        escalateTo: ['PROSECUTION'],
+      },
+      now,
+    );
+    state.warrants[ref] = { ref, ...args, status: 'requested', requestedAt: iso(now), taskId: task.id };
+    emit(state, 'warrant-requested', { warrantRef: ref, ...args, taskId: task.id }, now);
+    return { result: { warrantRef: ref, taskId: task.id } };
+  },
+});
+
+function checkPending(state: CaseState, warrantRef: string): void {
+  const w = requireRef(state.warrants, warrantRef, 'warrantRef', 'warrant');
+  if (w.status !== 'requested') reject('CONFLICT', `warrantRef: warrant ${warrantRef} was already ${w.status}`);
+}
+
+export const approveWarrant = command({
+  summary: 'Approve a requested warrant; it is valid for the policy period unless validFor is given.',
+  args: z.object({ warrantRef: WarrantRef, validFor: Duration.optional() }).strict(),
+  check: (state, { warrantRef }) => checkPending(state, warrantRef),
+  apply: (state, { warrantRef, validFor }, { now }) => {
+    const w = state.warrants[warrantRef]!;
+    const until = now + toMs(validFor ?? state.policy.warrantValidity);
+    Object.assign(w, { status: 'approved', decidedAt: iso(now), validUntil: iso(until) });
+    schedule(state, 'warrant-expiry', warrantRef, until);
+    completeTaskFor(state, 'decide-warrant', warrantRef, 'approved', now);
+    emit(state, 'warrant-approved', { warrantRef, kind: w.kind, validUntil: w.validUntil, locationRefs: w.locationRefs }, now);
+    return { result: { warrantRef, validUntil: w.validUntil } };
+  },
+});
+
+export const denyWarrant = command({
+  summary: 'Deny a requested warrant.',
+  args: z.object({ warrantRef: WarrantRef, reason: z.enum(['insufficient-grounds', 'defective', 'other']) }).strict(),
+  check: (state, { warrantRef }) => checkPending(state, warrantRef),
+  apply: (state, { warrantRef, reason }, { now }) => {
+    Object.assign(state.warrants[warrantRef]!, { status: 'denied', decidedAt: iso(now) });
+    completeTaskFor(state, 'decide-warrant', warrantRef, 'denied', now);
+    emit(state, 'warrant-denied', { warrantRef, reason }, now);
+    return { result: { warrantRef } };
+  },
+});
+
+export function isWarrantValid(state: CaseState, warrantRef: string, at: number): boolean {
+  const w = state.warrants[warrantRef];
+  return w?.status === 'approved' && w.validUntil !== undefined && Date.parse(w.validUntil) > at;
+}
+
+export function onWarrantExpiry(state: CaseState, deadline: Deadline, now: number): void {
+  const w = state.warrants[deadline.ref];
+  if (w?.status === 'approved') emit(state, 'warrant-expired', { warrantRef: w.ref }, now);
+}

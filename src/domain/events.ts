@@ -1,0 +1,144 @@
+/**
+ * The event catalogue: every event type the lifecycle emits, who receives it, and what each receiver
+ * may see. Routing and views are data here, so "who knows what" is reviewable in one table and
+ * testable without a server. Event data holds references and pseudonyms only, never names.
+ */
+import type { Agency } from './agencies';
+
+/** What an agency sees of an event: everything, only some fields, or nothing but the fact. */
+export type View = 'full' | readonly string[];
+
+export interface EventSpec {
+  summary: string;
+  /** Receivers and their views. AUDIT always receives the full event and is not listed. */
+  to: Partial<Record<Agency, View>>;
+  /** Routed at emission time (task events go to the task's assignee): `to` then gives the views. */
+  dynamic?: boolean;
+}
+
+const ALL_OPS: Partial<Record<Agency, View>> = { PROSECUTION: 'full', POLICE: 'full', JUDICIARY: 'full' };
+const TASK_VIEW: Partial<Record<Agency, View>> = {
+  PROSECUTION: 'full',
+  POLICE: 'full',
+  JUDICIARY: 'full',
+  CHILD_PROTECTION: 'full',
+  OVERSIGHT: 'full',
+};
+
+export const EVENT_CATALOG = {
+  'case-opened': {
+    summary: 'A case was opened.',
+    to: {
+      PROSECUTION: 'full',
+      POLICE: ['caseId', 'codename', 'jurisdiction', 'crimeTypes', 'priority'],
+      JUDICIARY: ['caseId', 'codename', 'jurisdiction'],
+      OVERSIGHT: ['caseId', 'codename', 'jurisdiction'],
+      PARTNER: ['jurisdiction', 'crimeTypes'],
+    },
+  },
+  'stage-changed': {
+    summary: 'The case moved to another stage.',
+    to: { ...ALL_OPS, CHILD_PROTECTION: ['from', 'to'], OVERSIGHT: ['from', 'to'], PARTNER: ['from', 'to'] },
+  },
+  'prosecutor-assigned': { summary: 'A lead prosecutor was assigned.', to: { PROSECUTION: 'full', JUDICIARY: 'full' } },
+  'suspect-added': { summary: 'A suspect was identified.', to: { PROSECUTION: 'full', POLICE: ['suspectRef', 'roles'] } },
+  'conflict-of-interest': {
+    summary: 'A suspect is or was an official: OVERSIGHT is told and that agency gets no more details.',
+    to: { OVERSIGHT: 'full', PROSECUTION: 'full' },
+  },
+  'victim-added': {
+    summary: 'A victim was recorded under a pseudonym.',
+    to: { PROSECUTION: 'full', POLICE: ['victimRef', 'minor'], CHILD_PROTECTION: 'full' },
+  },
+  'witness-added': { summary: 'A witness was recorded under a pseudonym.', to: { PROSECUTION: 'full' } },
+  'location-added': { summary: 'A location of interest was recorded.', to: { PROSECUTION: 'full', POLICE: 'full' } },
+  'warrant-requested': {
+    summary: 'PROSECUTION asked a judge for a warrant.',
+    to: { PROSECUTION: 'full', JUDICIARY: 'full' },
+  },
+  'warrant-approved': { summary: 'A judge approved a warrant.', to: ALL_OPS },
+  'warrant-denied': { summary: 'A judge denied a warrant.', to: { PROSECUTION: 'full', JUDICIARY: 'full' } },
+  'warrant-expired': { summary: 'An approved warrant lapsed unused.', to: ALL_OPS },
+  'raid-planned': {
+    summary: 'A coordinated operation was planned.',
+    to: {
+      PROSECUTION: 'full',
+      POLICE: 'full',
+      JUDICIARY: ['raidRef', 'warrantRefs'],
+      CHILD_PROTECTION: ['raidRef', 'startsAt', 'locationCount'],
+    },
+  },
+  'raid-started': { summary: 'The operation started.', to: { PROSECUTION: 'full', POLICE: 'full' } },
+  'location-reported': { summary: 'A raid location reported its outcome.', to: { PROSECUTION: 'full', POLICE: 'full' } },
+  'raid-locations-overdue': {
+    summary: 'Raid locations did not report in time.',
+    to: { PROSECUTION: 'full', POLICE: 'full' },
+  },
+  'raid-completed': {
+    summary: 'The operation is over; its figures.',
+    to: {
+      PROSECUTION: 'full',
+      POLICE: 'full',
+      PARTNER: ['locationCount', 'arrests', 'seizures', 'minorsRescued'],
+    },
+  },
+  'arrest-recorded': { summary: 'A suspect was arrested; the detention clock runs.', to: ALL_OPS },
+  'detention-warning': { summary: 'A detention limit is near.', to: ALL_OPS },
+  'detention-expired': { summary: 'A detention limit lapsed: release or extend.', to: ALL_OPS },
+  'detention-extended': { summary: 'A judge extended detention.', to: ALL_OPS },
+  'detention-ended': { summary: 'A detainee was released or remanded.', to: ALL_OPS },
+  'item-seized': { summary: 'An item was seized; its custody chain starts.', to: { PROSECUTION: 'full', POLICE: 'full' } },
+  'custody-transferred': { summary: 'A seized item changed hands.', to: ALL_OPS },
+  'minor-rescued': {
+    summary: 'A minor was taken into protective custody and referred.',
+    to: {
+      CHILD_PROTECTION: 'full',
+      PROSECUTION: ['victimRef', 'custodyRef'],
+      POLICE: ['victimRef'],
+      PARTNER: ['minorsRescued'],
+    },
+  },
+  'protection-milestone': {
+    summary: 'A step of a minor\u2019s protection was done.',
+    to: { CHILD_PROTECTION: 'full', PROSECUTION: ['victimRef', 'milestone'] },
+  },
+  'charges-filed': {
+    summary: 'PROSECUTION filed charges.',
+    to: { PROSECUTION: 'full', JUDICIARY: 'full', POLICE: ['chargeRef', 'suspectRefs'] },
+  },
+  'trial-opened': { summary: 'The trial opened.', to: ALL_OPS },
+  'hearing-scheduled': { summary: 'A hearing was scheduled.', to: ALL_OPS },
+  'verdict-recorded': {
+    summary: 'The court gave its verdict.',
+    to: { ...ALL_OPS, OVERSIGHT: 'full', PARTNER: ['convicted', 'acquitted'] },
+  },
+  'case-closed': {
+    summary: 'The case was closed.',
+    to: { ...ALL_OPS, CHILD_PROTECTION: ['caseId'], OVERSIGHT: ['caseId'], PARTNER: ['caseId'] },
+  },
+  'case-archived': { summary: 'The case was archived.', to: { ...ALL_OPS, OVERSIGHT: ['caseId', 'reason'] } },
+  'task-created': { summary: 'A task was assigned.', to: TASK_VIEW, dynamic: true },
+  'task-reminder': { summary: 'A task is due soon.', to: TASK_VIEW, dynamic: true },
+  'task-escalated': { summary: 'A task is overdue and was escalated.', to: TASK_VIEW, dynamic: true },
+  'task-claimed': { summary: 'A staff member claimed a task.', to: TASK_VIEW, dynamic: true },
+  'task-completed': { summary: 'A task was completed.', to: TASK_VIEW, dynamic: true },
+  'task-cancelled': { summary: 'A task is no longer needed.', to: TASK_VIEW, dynamic: true },
+} as const satisfies Record<string, EventSpec>;
+
+export type EventType = keyof typeof EVENT_CATALOG;
+export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as EventType[];
+
+/** An event waiting in a workflow's outbox for the publish activity. */
+export interface PendingEvent {
+  seq: number;
+  type: EventType;
+  at: string;
+  caseId: string;
+  data: Record<string, unknown>;
+  /** Receivers chosen at emission (dynamic events), else the catalogue's. */
+  to?: Agency[];
+  /** Receivers added for this event only (OVERSIGHT when the suspect is an official). */
+  alsoTo?: Agency[];
+  /** Agencies under conflict-of-interest restriction when the event was emitted. */
+  restricted: Agency[];
+}

@@ -1,0 +1,105 @@
+/**
+ * The state a case workflow keeps. Plain JSON only (records, arrays, numbers, strings): it is carried
+ * across continue-as-new as workflow input, where a Map or a class would not survive.
+ */
+import type { Actor, Agency } from './agencies';
+import type {
+  Arrest,
+  Charge,
+  Hearing,
+  Location,
+  Raid,
+  SeizedItem,
+  Suspect,
+  Verdict,
+  Victim,
+  Warrant,
+  Witness,
+} from './case';
+import type { DeadlinePolicy } from './policy';
+import type { Stage } from './stages';
+import type { HumanTask } from './tasks';
+import type { PendingEvent } from './events';
+
+export type DeadlineKind =
+  | 'task-reminder'
+  | 'task-due'
+  | 'detention-warning'
+  | 'detention-expiry'
+  | 'warrant-expiry';
+
+/** A durable timer as data: the workflow sleeps until the earliest one. */
+export interface Deadline {
+  id: string;
+  at: number;
+  kind: DeadlineKind;
+  ref: string;
+}
+
+export interface TimelineEntry {
+  at: string;
+  type: string;
+  by?: Actor;
+  ref?: string;
+}
+
+/** Counters for references and event sequence numbers; never reused, so ids stay unique. */
+export interface Counters {
+  S: number;
+  V: number;
+  WT: number;
+  L: number;
+  W: number;
+  R: number;
+  A: number;
+  E: number;
+  C: number;
+  H: number;
+  T: number;
+  event: number;
+}
+
+/** What every workflow that owns tasks and emits events has in common (case, raid, minor). */
+export interface TaskOwnerState {
+  caseId: string;
+  workflowId: string;
+  policy: DeadlinePolicy;
+  counters: Pick<Counters, 'T' | 'event'>;
+  tasks: Record<string, HumanTask>;
+  deadlines: Deadline[];
+  outbox: PendingEvent[];
+  /** Agencies that get only minimal views (conflict of interest). */
+  restrictedAgencies: Agency[];
+}
+
+export interface CaseState extends TaskOwnerState {
+  kind: 'case';
+  counters: Counters;
+  codename: string;
+  jurisdiction: string;
+  crimeTypes: string[];
+  priority: 'normal' | 'high' | 'urgent';
+  leadProsecutor: { staffId: string };
+  summary?: string;
+  stage: Stage;
+  openedAt: string;
+  stageHistory: { stage: Stage; at: string }[];
+  suspects: Record<string, Suspect>;
+  victims: Record<string, Victim>;
+  witnesses: Record<string, Witness>;
+  locations: Record<string, Location>;
+  warrants: Record<string, Warrant>;
+  raids: Record<string, Raid>;
+  arrests: Record<string, Arrest>;
+  items: Record<string, SeizedItem>;
+  charges: Record<string, Charge>;
+  hearings: Record<string, Hearing>;
+  verdicts: Verdict[];
+  timeline: TimelineEntry[];
+  closedAt?: string;
+}
+
+export function nextRef<K extends keyof Counters>(counters: Pick<Counters, K>, prefix: K): string {
+  counters[prefix] += 1;
+  return `${String(prefix)}-${counters[prefix]}`;
+}

@@ -1,0 +1,150 @@
+/**
+ * An orchestrator for integration tests: the real worker (same code as workers/orchestrator.ts) on a
+ * task queue of its own, a CasesClient, and JetStream helpers, all against the run's real servers.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { DefaultLogger, Runtime, bundleWorkflowCode, type Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { CasesClient } from '../../src/client/cases-client';
+import { loadConfig, type Config } from '../../src/config';
+import type { CloudEvent } from '../../src/domain/envelope';
+import { resolvePolicy } from '../../src/domain/policy';
+import { createLogger } from '../../src/logging';
+import { connectNats } from '../../src/nats/connection';
+import { connectClient } from '../../src/temporal/connection';
+import { FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
+import { createOrchestratorWorker } from '../../src/temporal/worker';
+
+/** One key for the whole run, so every client and worker of the run can read every payload. */
+export const TEST_CODEC_KEYS = process.env.CODEC_KEYS ?? `test1:${randomBytes(32).toString('base64')}`;
+process.env.CODEC_KEYS = TEST_CODEC_KEYS;
+
+// Quiet core logs in tests; one Runtime per process, and jest may load this module once per test file.
+try {
+  Runtime.install({ logger: new DefaultLogger((process.env.TEST_LOG_LEVEL?.toUpperCase() as 'WARN' | undefined) ?? 'WARN') });
+} catch {
+  // already installed by an earlier test file in this process
+}
+
+let bundle: Promise<{ code: string }> | undefined;
+/** Bundled once per test file (the bundler is the slow part of starting a worker). */
+export function workflowBundle(): Promise<{ code: string }> {
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../../workflows'),
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: { trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: (m) => console.error(m), log: () => {} },
+  });
+  return bundle;
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  if (!process.env.TEMPORAL_ADDRESS || !process.env.NATS_URL) {
+    throw new Error('TEMPORAL_ADDRESS/NATS_URL unset: run integration tests with `npm test` (jest project "integration")');
+  }
+  return loadConfig({
+    ...process.env,
+    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    ...overrides,
+  });
+}
+
+/** Seconds-scale policy: every deadline a test wants to see fire, fires within a test's patience. */
+export function fastPolicy(overrides: Record<string, unknown> = {}) {
+  return resolvePolicy({
+    detention: { limit: { trafficking: '1h', 'organized-crime': '1h', 'child-sale': '1h', 'illegal-abortion': '1h', other: '1h' }, warnBefore: '10m', extension: '1h' },
+    ...overrides,
+  });
+}
+
+export interface TestOrchestrator {
+  config: Config;
+  cases: CasesClient;
+  temporal: Client;
+  nc: NatsConnection;
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+export async function startOrchestrator(opts: { config?: Config; policy?: ReturnType<typeof resolvePolicy> } = {}): Promise<TestOrchestrator> {
+  const config = opts.config ?? testConfig();
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'test-orchestrator' });
+  const nc = await connectNats(config, { name: 'test-orchestrator', logger });
+  const { worker, connection } = await createOrchestratorWorker({
+    config,
+    logger,
+    nc,
+    workflowBundle: await workflowBundle(),
+  });
+  const running = worker.run();
+  const temporal = await connectClient(config);
+  const cases = new CasesClient(temporal, config, opts.policy ?? resolvePolicy());
+  return {
+    config,
+    cases,
+    temporal,
+    nc,
+    worker,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await temporal.connection.close();
+      await nc.close();
+    },
+  };
+}
+
+/** Reads everything currently on a subject filter through a durable consumer of the test's own. */
+export async function readEvents(
+  nc: NatsConnection,
+  stream: string,
+  filterSubject: string,
+  opts: { durable?: string; expected?: number; timeoutMs?: number; caseId?: string } = {},
+): Promise<{ events: CloudEvent[]; messages: JsMsg[]; durable: string }> {
+  const jsm = await jetstreamManager(nc);
+  const durable = opts.durable ?? `test-${randomUUID().slice(0, 8)}`;
+  await jsm.consumers.add(stream, {
+    durable_name: durable,
+    filter_subject: filterSubject,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+  });
+  const consumer = await jetstream(nc).consumers.get(stream, durable);
+  const events: CloudEvent[] = [];
+  const messages: JsMsg[] = [];
+  const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+  for (;;) {
+    const batch = await consumer.fetch({ max_messages: 500, expires: 1_000 });
+    let got = 0;
+    for await (const m of batch) {
+      got += 1;
+      const event = m.json<CloudEvent>();
+      if (!opts.caseId || event.subject === opts.caseId) {
+        events.push(event);
+        messages.push(m);
+      }
+      m.ack();
+    }
+    const enough = opts.expected === undefined ? got === 0 : events.length >= opts.expected;
+    if (enough || Date.now() > deadline) break;
+  }
+  return { events, messages, durable };
+}
+
+export function uniqueCaseId(prefix = 'T'): string {
+  return `${prefix}-${randomUUID().slice(0, 8).toUpperCase()}`;
+}
+
+/** Polls until `check` returns a value (not undefined) or the time is up. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

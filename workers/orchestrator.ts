@@ -1,0 +1,28 @@
+/** Orchestrator worker process: `npm run worker`. */
+import { ConfigError, loadConfig } from '../src/config';
+import { createLogger, installTemporalRuntime } from '../src/logging';
+import { connectNats } from '../src/nats/connection';
+import { createOrchestratorWorker } from '../src/temporal/worker';
+
+async function run(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.LOG_LEVEL, name: 'orchestrator' });
+  await installTemporalRuntime(logger);
+  const nc = await connectNats(config, { name: 'orchestrator', logger, waitOnFirstConnect: true });
+  const { worker, connection } = await createOrchestratorWorker({ config, logger, nc });
+  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'orchestrator worker ready');
+  // Worker.run() shuts down gracefully on SIGINT/SIGTERM (the SDK installs the handlers).
+  await worker.run();
+  await connection.close();
+  await nc.drain();
+  logger.info('orchestrator worker stopped');
+}
+
+run().catch((err) => {
+  if (err instanceof ConfigError || (err instanceof Error && err.name === 'KeyringError')) {
+    console.error(`orchestrator: ${err.message}`);
+    process.exit(2);
+  }
+  console.error('orchestrator: fatal', err);
+  process.exit(1);
+});

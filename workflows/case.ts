@@ -1,0 +1,217 @@
+/**
+ * caseWorkflow: one per trafficking case, the system of record for it. Agency commands arrive as
+ * Updates whose validators apply the case rules (src/domain), so a refused command never reaches
+ * history; deadlines are durable timers; raids and protected minors run as child workflows.
+ */
+import {
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { OpenCaseInput } from '../src/domain/case';
+import { caseSnapshot, openCaseState } from '../src/domain/case-state';
+import {
+  CASE_COMMAND_NAMES,
+  executeCaseCommand,
+  onCaseDeadline,
+  parseOrReject,
+  validateCaseCommand,
+  type Effect,
+} from '../src/domain/commands';
+import { onRaidCompleted } from '../src/domain/commands/operation';
+import { FINAL_STAGES } from '../src/domain/stages';
+import type { CaseState } from '../src/domain/state';
+import { executeTaskCommand, validateTaskCommand, type TaskCommandName } from '../src/domain/task-commands';
+import { openTasks, pruneClosedTasks } from '../src/domain/task-ops';
+import {
+  CaseIdKey,
+  CasePriorityKey,
+  CaseStageKey,
+  JurisdictionKey,
+  LeadAgencyKey,
+  MinorsInvolvedKey,
+  OpenTaskAgenciesKey,
+} from '../src/temporal/search-attributes';
+import {
+  caseCommandUpdate,
+  caseSnapshotQuery,
+  caseTimelineQuery,
+  locationReportedSignal,
+  pendingEventsQuery,
+  raidCompletedSignal,
+  stopRaidSignal,
+  taskCommandUpdate,
+} from './messages';
+import { rethrowAsFailure } from './failures';
+import { OwnerRuntime } from './owner-runtime';
+import { childProtectionWorkflow } from './child-protection';
+import { raidOperationWorkflow } from './raid-operation';
+
+export interface CaseWorkflowOptions {
+  /** Continue-as-new once history passes this length (tests force it low); the server's
+   * own suggestion triggers it regardless. */
+  maxHistoryLength?: number;
+}
+
+export type CaseWorkflowInput =
+  | { kind: 'open'; open: unknown; options?: CaseWorkflowOptions }
+  | { kind: 'resume'; state: CaseState; options?: CaseWorkflowOptions };
+
+export interface CaseWorkflowResult {
+  caseId: string;
+  stage: string;
+  events: number;
+}
+
+export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkflowResult> {
+  const state: CaseState =
+    input.kind === 'resume'
+      ? input.state
+      : openCaseState(
+          (() => {
+            try {
+              return parseOrReject(OpenCaseInput, input.open, 'case');
+            } catch (err) {
+              return rethrowAsFailure(err);
+            }
+          })(),
+          Date.now(),
+        );
+  const runtime = new OwnerRuntime(state, (deadline, now) => onCaseDeadline(state, deadline, now));
+  const finished = () => FINAL_STAGES.includes(state.stage);
+
+  for (const name of CASE_COMMAND_NAMES) {
+    setHandler(
+      caseCommandUpdate(name),
+      async (cmd) => {
+        let outcome;
+        try {
+          outcome = executeCaseCommand(state, name, cmd, Date.now());
+        } catch (err) {
+          return rethrowAsFailure(err);
+        }
+        runtime.touch();
+        for (const effect of outcome.effects ?? []) await perform(effect);
+        return outcome.result;
+      },
+      {
+        validator: (cmd) => {
+          try {
+            validateCaseCommand(state, name, cmd, Date.now());
+          } catch (err) {
+            rethrowAsFailure(err);
+          }
+        },
+      },
+    );
+  }
+  for (const name of ['claimTask', 'completeTask'] as TaskCommandName[]) {
+    setHandler(
+      taskCommandUpdate(name),
+      (cmd) => {
+        const task = executeTaskCommand(state, name, cmd, Date.now());
+        runtime.touch();
+        return task;
+      },
+      {
+        validator: (cmd) => {
+          try {
+            validateTaskCommand(state, name, cmd);
+          } catch (err) {
+            rethrowAsFailure(err);
+          }
+        },
+      },
+    );
+  }
+  setHandler(caseSnapshotQuery, () => caseSnapshot(state));
+  setHandler(caseTimelineQuery, () => state.timeline);
+  setHandler(pendingEventsQuery, () => state.outbox.length);
+  setHandler(raidCompletedSignal, ({ raidRef, missing }) => {
+    onRaidCompleted(state, raidRef, missing, Date.now());
+    runtime.touch();
+  });
+
+  let closing = false;
+  const publishing = runtime.publishLoop(() => closing);
+  const continueAsNewDue = () =>
+    workflowInfo().continueAsNewSuggested ||
+    (input.options?.maxHistoryLength !== undefined && workflowInfo().historyLength > input.options.maxHistoryLength);
+
+  await runtime.deadlineLoop(
+    () => finished() || continueAsNewDue(),
+    () => runtime.syncSearchAttributes(searchAttributes(state)),
+  );
+
+  if (!finished()) {
+    // Long-lived case: start afresh with the state as plain JSON once every handler is done and no
+    // publish is in flight (unpublished events travel in the outbox).
+    await condition(() => allHandlersFinished() && runtime.idle);
+    pruneClosedTasks(state);
+    log.info('case continues as new', { caseId: state.caseId, historyLength: workflowInfo().historyLength });
+    return continueAsNew<typeof caseWorkflow>({ kind: 'resume', state, options: input.options });
+  }
+
+  runtime.syncSearchAttributes(searchAttributes(state));
+  await condition(allHandlersFinished);
+  closing = true;
+  await publishing;
+  return { caseId: state.caseId, stage: state.stage, events: state.counters.event };
+
+  async function perform(effect: Effect): Promise<void> {
+    switch (effect.kind) {
+      case 'start-raid':
+        await startChild(raidOperationWorkflow, {
+          workflowId: effect.raid.workflowId,
+          args: [effect.raid],
+          // The raid reports back by signal, so it must survive this run's continue-as-new.
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          typedSearchAttributes: [{ key: CaseIdKey, value: state.caseId }],
+        });
+        return;
+      case 'start-protection':
+        await startChild(childProtectionWorkflow, {
+          workflowId: effect.protection.workflowId,
+          args: [effect.protection],
+          // The care of a rescued minor outlives the criminal case.
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          typedSearchAttributes: [
+            { key: CaseIdKey, value: state.caseId },
+            { key: MinorsInvolvedKey, value: true },
+            { key: JurisdictionKey, value: state.jurisdiction },
+          ],
+        });
+        return;
+      case 'report-to-raid':
+        await getExternalWorkflowHandle(effect.workflowId).signal(locationReportedSignal, { locationRef: effect.locationRef });
+        return;
+      case 'stop-raid':
+        try {
+          await getExternalWorkflowHandle(effect.workflowId).signal(stopRaidSignal);
+        } catch (err) {
+          // Already finished on its own: nothing to stop.
+          log.info('raid already finished', { workflowId: effect.workflowId, error: String(err) });
+        }
+        return;
+    }
+  }
+}
+
+function searchAttributes(state: CaseState) {
+  const taskAgencies = [...new Set(openTasks(state).map((t) => t.assignee))].sort();
+  return [
+    { key: CaseIdKey, value: state.caseId },
+    { key: CaseStageKey, value: state.stage },
+    { key: LeadAgencyKey, value: 'PROSECUTION' },
+    { key: JurisdictionKey, value: state.jurisdiction },
+    { key: OpenTaskAgenciesKey, value: taskAgencies },
+    { key: MinorsInvolvedKey, value: Object.values(state.victims).some((v) => v.minor) },
+    { key: CasePriorityKey, value: state.priority },
+  ];
+}

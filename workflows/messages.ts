@@ -1,0 +1,43 @@
+/**
+ * Every message of every workflow, defined once and shared by workflow and client code. Agency
+ * commands are Updates named after the command; each takes `{ actor, args }` (CommandInput).
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CaseCommandName } from '../src/domain/permissions';
+import type { CommandInput } from '../src/domain/commands';
+import type { CaseSnapshot } from '../src/domain/case-state';
+import type { TimelineEntry } from '../src/domain/state';
+import type { TaskCommandName } from '../src/domain/task-commands';
+import type { HumanTask } from '../src/domain/tasks';
+
+export const caseCommandUpdate = (name: CaseCommandName) =>
+  defineUpdate<Record<string, unknown>, [CommandInput]>(name);
+export const taskCommandUpdate = (name: TaskCommandName) => defineUpdate<HumanTask, [CommandInput]>(name);
+
+export const caseSnapshotQuery = defineQuery<CaseSnapshot>('caseSnapshot');
+export const caseTimelineQuery = defineQuery<TimelineEntry[]>('caseTimeline');
+/** For tests and admins: events in the outbox not yet acknowledged by JetStream. */
+export const pendingEventsQuery = defineQuery<number>('pendingEvents');
+
+/** A raid tells its case it is over (by signal, so it works across the case's continue-as-new). */
+export const raidCompletedSignal = defineSignal<[{ raidRef: string; missing: string[] }]>('raidCompleted');
+export const locationReportedSignal = defineSignal<[{ locationRef: string }]>('locationReported');
+export const stopRaidSignal = defineSignal('stopRaid');
+
+export interface RaidSnapshot {
+  raidRef: string;
+  started: boolean;
+  reported: string[];
+  missing: string[];
+  openTasks: HumanTask[];
+}
+export const raidSnapshotQuery = defineQuery<RaidSnapshot>('raidSnapshot');
+
+export interface ProtectionSnapshot {
+  caseId: string;
+  victimRef: string;
+  custodyRef: string;
+  milestones: Record<string, { at: string; outcome?: string }>;
+  openTasks: HumanTask[];
+}
+export const protectionSnapshotQuery = defineQuery<ProtectionSnapshot>('protectionSnapshot');

@@ -1,0 +1,81 @@
+/**
+ * The machinery every task-owning workflow shares: drain the event outbox through the publish
+ * activity (at least once; ids are deterministic so JetStream dedupes), and sleep until the next
+ * deadline, firing what is due. Deadlines are data in state, so they survive continue-as-new.
+ */
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { condition, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import type { CaseActivities } from '../activities';
+import { nextDeadlineAt, takeDue } from '../src/domain/deadlines';
+import type { Deadline, TaskOwnerState } from '../src/domain/state';
+
+const { publishCaseEvents } = proxyActivities<CaseActivities>({
+  startToCloseTimeout: '30s',
+  // Retried until NATS takes the events: nothing is lost, and a retry within the stream's
+  // duplicate window is acknowledged as a duplicate rather than delivered twice.
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+/** Most events one activity call publishes; bounds the activity's input size. */
+const PUBLISH_BATCH = 100;
+
+export class OwnerRuntime<S extends TaskOwnerState> {
+  private changes = 0;
+  private publishing = false;
+  private lastSearchAttributes = '';
+
+  constructor(
+    readonly state: S,
+    private readonly onDeadline: (deadline: Deadline, now: number) => void,
+  ) {}
+
+  /** Handlers call this after changing state, so the loops look again. */
+  touch(): void {
+    this.changes += 1;
+  }
+
+  get idle(): boolean {
+    return !this.publishing;
+  }
+
+  /** Publishes outbox events in order until `finished()` and the outbox is empty. */
+  async publishLoop(finished: () => boolean): Promise<void> {
+    for (;;) {
+      await condition(() => this.state.outbox.length > 0 || finished());
+      if (this.state.outbox.length === 0) return;
+      const batch = this.state.outbox.slice(0, PUBLISH_BATCH);
+      this.publishing = true;
+      try {
+        await publishCaseEvents({ workflowId: this.state.workflowId, events: batch });
+      } finally {
+        this.publishing = false;
+      }
+      this.state.outbox.splice(0, batch.length);
+    }
+  }
+
+  /** Sleeps towards the next deadline and fires due ones, until `until()` holds. */
+  async deadlineLoop(until: () => boolean, afterEachWake: () => void = () => undefined): Promise<void> {
+    while (!until()) {
+      this.fireDue();
+      afterEachWake();
+      const seen = this.changes;
+      const next = nextDeadlineAt(this.state);
+      const wake = () => until() || this.changes !== seen;
+      if (next === undefined) await condition(wake);
+      else await condition(wake, Math.max(1, next - Date.now()));
+    }
+  }
+
+  fireDue(): void {
+    for (const deadline of takeDue(this.state, Date.now())) this.onDeadline(deadline, Date.now());
+  }
+
+  /** Upserts search attributes only when they changed: every upsert is a history event. */
+  syncSearchAttributes(pairs: SearchAttributeUpdatePair[]): void {
+    const key = JSON.stringify(pairs.map((p) => [p.key.name, p.value]));
+    if (key === this.lastSearchAttributes) return;
+    this.lastSearchAttributes = key;
+    upsertSearchAttributes(pairs);
+  }
+}

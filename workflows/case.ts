@@ -152,6 +152,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
   if (!finished()) {
     // Long-lived case: start afresh with the state as plain JSON once every handler is done and no
     // publish is in flight (unpublished events travel in the outbox).
+    runtime.pausePublishing();
     await condition(() => allHandlersFinished() && runtime.idle);
     pruneClosedTasks(state);
     log.info('case continues as new', { caseId: state.caseId, historyLength: workflowInfo().historyLength });

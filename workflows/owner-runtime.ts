@@ -22,6 +22,7 @@ const PUBLISH_BATCH = 100;
 export class OwnerRuntime<S extends TaskOwnerState> {
   private changes = 0;
   private publishing = false;
+  private paused = false;
   private lastSearchAttributes = '';
 
   constructor(
@@ -38,11 +39,16 @@ export class OwnerRuntime<S extends TaskOwnerState> {
     return !this.publishing;
   }
 
+  /** Stops starting new publish batches (before continue-as-new: a busy case would never be idle). */
+  pausePublishing(): void {
+    this.paused = true;
+  }
+
   /** Publishes outbox events in order until `finished()` and the outbox is empty. */
   async publishLoop(finished: () => boolean): Promise<void> {
     for (;;) {
-      await condition(() => this.state.outbox.length > 0 || finished());
-      if (this.state.outbox.length === 0) return;
+      await condition(() => (this.state.outbox.length > 0 && !this.paused) || finished());
+      if (this.state.outbox.length === 0 || this.paused) return;
       const batch = this.state.outbox.slice(0, PUBLISH_BATCH);
       this.publishing = true;
       try {

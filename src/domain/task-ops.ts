@@ -117,7 +117,8 @@ export function pruneClosedTasks(state: TaskOwnerState, keep = 200): void {
 }
 
 function announce(state: TaskOwnerState, type: Parameters<typeof emit>[1], task: HumanTask, now: number): void {
-  const to = type === 'task-escalated' ? [task.assignee, ...task.escalateTo] : [task.assignee];
+  // Once escalated, the escalation agencies hold the task too, so they hear how it ends.
+  const to = task.escalated ? [task.assignee, ...task.escalateTo] : [task.assignee];
   emit(state, type, { task: { ...task } }, now, { to: [...new Set(to)] });
 }
 

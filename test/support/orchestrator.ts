@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { DefaultLogger, Runtime, bundleWorkflowCode, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { CasesClient } from '../../src/client/cases-client';
 import { loadConfig, type Config } from '../../src/config';
@@ -21,27 +21,29 @@ import { createOrchestratorWorker } from '../../src/temporal/worker';
 export const TEST_CODEC_KEYS = process.env.CODEC_KEYS ?? `test1:${randomBytes(32).toString('base64')}`;
 process.env.CODEC_KEYS = TEST_CODEC_KEYS;
 
-// Quiet core logs in tests; one Runtime per process, and jest may load this module once per test file.
-try {
-  Runtime.install({ logger: new DefaultLogger((process.env.TEST_LOG_LEVEL?.toUpperCase() as 'WARN' | undefined) ?? 'WARN') });
-} catch {
-  // already installed by an earlier test file in this process
-}
-
 let bundle: Promise<{ code: string }> | undefined;
 /** Bundled once per test file (the bundler is the slow part of starting a worker). */
 export function workflowBundle(): Promise<{ code: string }> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     failureConverterPath: FAILURE_CONVERTER_PATH,
-    logger: { trace: () => {}, debug: () => {}, info: () => {}, warn: () => {}, error: (m) => console.error(m), log: () => {} },
+    logger: {
+      trace: () => {},
+      debug: () => {},
+      info: () => {},
+      warn: () => {},
+      error: (m) => console.error(m),
+      log: () => {},
+    },
   });
   return bundle;
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
   if (!process.env.TEMPORAL_ADDRESS || !process.env.NATS_URL) {
-    throw new Error('TEMPORAL_ADDRESS/NATS_URL unset: run integration tests with `npm test` (jest project "integration")');
+    throw new Error(
+      'TEMPORAL_ADDRESS/NATS_URL unset: run integration tests with `npm test` (jest project "integration")',
+    );
   }
   return loadConfig({
     ...process.env,
@@ -54,7 +56,11 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 /** Seconds-scale policy: every deadline a test wants to see fire, fires within a test's patience. */
 export function fastPolicy(overrides: Record<string, unknown> = {}) {
   return resolvePolicy({
-    detention: { limit: { trafficking: '1h', 'organized-crime': '1h', 'child-sale': '1h', 'illegal-abortion': '1h', other: '1h' }, warnBefore: '10m', extension: '1h' },
+    detention: {
+      limit: { trafficking: '1h', 'organized-crime': '1h', 'child-sale': '1h', 'illegal-abortion': '1h', other: '1h' },
+      warnBefore: '10m',
+      extension: '1h',
+    },
     ...overrides,
   });
 }
@@ -68,7 +74,9 @@ export interface TestOrchestrator {
   stop(): Promise<void>;
 }
 
-export async function startOrchestrator(opts: { config?: Config; policy?: ReturnType<typeof resolvePolicy> } = {}): Promise<TestOrchestrator> {
+export async function startOrchestrator(
+  opts: { config?: Config; policy?: ReturnType<typeof resolvePolicy> } = {},
+): Promise<TestOrchestrator> {
   const config = opts.config ?? testConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'test-orchestrator' });
   const nc = await connectNats(config, { name: 'test-orchestrator', logger });
@@ -139,7 +147,11 @@ export function uniqueCaseId(prefix = 'T'): string {
 }
 
 /** Polls until `check` returns a value (not undefined) or the time is up. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

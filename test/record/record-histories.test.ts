@@ -1,0 +1,110 @@
+/**
+ * Records workflow histories for the replay tests (test/unit/replay.test.ts). Not part of `npm test`:
+ * run `npm run record-histories` after a deliberate, patched workflow change, and commit the files.
+ * Payloads are decoded before saving, so the fixtures need no key (their data is invented).
+ */
+import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { temporalBinary } from '../support/servers';
+import { caseWorkflowId } from '../../src/domain/case-state';
+import { resolvePolicy } from '../../src/domain/policy';
+import { completeProtection } from '../../src/demo/reference-case';
+import { EncryptionCodec, ENCODING_ENCRYPTED } from '../../src/temporal/codec';
+import { loadKeyring } from '../../src/temporal/keyring';
+import { CARE, JUDGE, POLICE, PROSECUTION, raided, smallCase } from '../support/case-steps';
+import { eventually, startOrchestrator, uniqueCaseId, type TestOrchestrator } from '../support/orchestrator';
+
+jest.setTimeout(300_000);
+
+interface JsonPayload {
+  metadata?: Record<string, string>;
+  data?: string;
+}
+
+/** Decodes every encrypted payload of a history in its JSON form (base64 fields). */
+async function decodeJson(node: unknown, codec: EncryptionCodec): Promise<unknown> {
+  if (Array.isArray(node)) return Promise.all(node.map((n) => decodeJson(n, codec)));
+  if (node === null || typeof node !== 'object') return node;
+  const p = node as JsonPayload;
+  if (p.metadata?.encoding && Buffer.from(p.metadata.encoding, 'base64').toString() === ENCODING_ENCRYPTED) {
+    const [decoded] = await codec.decode([
+      {
+        metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+        data: Buffer.from(p.data ?? '', 'base64'),
+      },
+    ]);
+    return {
+      metadata: Object.fromEntries(Object.entries(decoded!.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])),
+      data: Buffer.from(decoded!.data ?? new Uint8Array()).toString('base64'),
+    };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) out[k] = await decodeJson(v, codec);
+  return out;
+}
+
+async function saveHistory(o: TestOrchestrator, workflowId: string, runId: string | undefined, name: string): Promise<void> {
+  // The CLI's JSON is the format replay takes (historyToJSON trips over jest's module registry).
+  const json = execFileSync(temporalBinary(), [
+    'workflow', 'show', '--address', o.config.TEMPORAL_ADDRESS, '-w', workflowId, ...(runId ? ['-r', runId] : []),
+    '--output', 'json', '--no-json-shorthand-payloads',
+  ]).toString();
+  const decoded = await decodeJson(JSON.parse(json), new EncryptionCodec(loadKeyring(o.config)));
+  writeFileSync(`${__dirname}/../histories/${name}.json`, `${JSON.stringify(decoded, null, 1)}\n`);
+}
+
+function save(o: TestOrchestrator, workflowId: string, name: string): Promise<void> {
+  return saveHistory(o, workflowId, undefined, name);
+}
+
+it('records the lifecycle, deadline and continue-as-new histories', async () => {
+  const policy = resolvePolicy({
+    detention: { limit: { trafficking: '2s', 'organized-crime': '2s', 'child-sale': '2s', 'illegal-abortion': '2s', other: '2s' }, warnBefore: '1s', extension: '1h' },
+    raidReportWindow: '2s',
+  });
+  const o = await startOrchestrator({ policy });
+  try {
+    // A compact lifecycle touching every command: 3 locations, 2 arrests (one lapses), a rescued minor.
+    const caseId = uniqueCaseId('REPLAY');
+    const { suspects, locations, raidRef } = await raided(o.cases, caseId, { suspects: 3, locations: 3 });
+    const cmd = (name: string, by: typeof POLICE, args: Record<string, unknown> = {}) => o.cases.command(caseId, name, by, args);
+    await cmd('assignProsecutor', PROSECUTION, { staffId: 'fiscal-2' });
+    await cmd('addSuspect', PROSECUTION, { name: 'Former Officer', roles: ['member'], official: { agency: 'POLICE', current: false } });
+    await cmd('addWitness', PROSECUTION, { name: 'Some Witness', protected: true });
+    const { victimRef } = await cmd('addVictim', POLICE, { name: 'Some Child', minor: true, ageMonths: 5 });
+    const { arrestRef } = await cmd('recordArrest', POLICE, { suspectRef: suspects[0], offenceClass: 'trafficking', raidRef, locationRef: locations[0] });
+    const second = await cmd('recordArrest', POLICE, { suspectRef: suspects[1], offenceClass: 'child-sale', raidRef });
+    const { itemRef } = await cmd('recordSeizure', POLICE, { kind: 'cash', description: 'cash', raidRef, locationRef: locations[0] });
+    await cmd('transferCustody', POLICE, { itemRef, to: PROSECUTION, reason: 'court-exhibit' });
+    await cmd('rescueMinor', POLICE, { victimRef, custodyRef: 'SHELTER-1', raidRef });
+    await cmd('reportLocation', POLICE, { raidRef, locationRef: locations[0], outcome: 'secured' });
+    // Let the detention clocks and the raid report window lapse.
+    await eventually(async () => ((await o.cases.status(caseId)).openTasks.some((t) => t.kind === 'release-or-extend') ? true : undefined));
+    await new Promise((r) => setTimeout(r, 2_500));
+    for (const l of locations.slice(1)) await cmd('reportLocation', POLICE, { raidRef, locationRef: l, outcome: 'empty' });
+    await cmd('extendDetention', JUDGE, { arrestRef });
+    await cmd('endDetention', JUDGE, { arrestRef, outcome: 'remanded' });
+    await cmd('endDetention', JUDGE, { arrestRef: second.arrestRef, outcome: 'released' });
+    await completeProtection(o.cases, caseId, String(victimRef), CARE);
+    await cmd('fileCharges', PROSECUTION, { suspectRefs: suspects.slice(0, 2), offences: ['human-trafficking'] });
+    await cmd('openTrial', JUDGE);
+    await cmd('scheduleHearing', JUDGE, { kind: 'trial', at: '2027-03-01T09:00:00Z' });
+    await cmd('recordVerdict', JUDGE, { verdicts: [{ suspectRef: suspects[0], outcome: 'convicted', sentenceMonths: 120 }, { suspectRef: suspects[1], outcome: 'acquitted' }] });
+    await cmd('closeCase', PROSECUTION);
+    await o.temporal.workflow.getHandle(caseWorkflowId(caseId)).result();
+    await save(o, caseWorkflowId(caseId), 'case-lifecycle');
+    await save(o, `${caseWorkflowId(caseId)}-raid-${raidRef}`, 'raid-operation');
+    await save(o, `${caseWorkflowId(caseId)}-minor-${String(victimRef)}`, 'child-protection');
+
+    // A case that continues as new: its first run ends in ContinueAsNew.
+    const canId = uniqueCaseId('REPLAYCAN');
+    await o.cases.open(smallCase(canId), { maxHistoryLength: 60 });
+    await o.cases.command(canId, 'startInvestigation', PROSECUTION);
+    const first = (await o.temporal.workflow.getHandle(caseWorkflowId(canId)).describe()).runId;
+    for (let i = 0; i < 15; i++) await o.cases.command(canId, 'addLocation', POLICE, { kind: 'home', district: `D${i}` });
+    await eventually(async () => ((await o.temporal.workflow.getHandle(caseWorkflowId(canId)).describe()).runId !== first ? true : undefined));
+    await saveHistory(o, caseWorkflowId(canId), first, 'case-continued-as-new');
+  } finally {
+    await o.stop();
+  }
+});

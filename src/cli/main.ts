@@ -16,6 +16,7 @@ import { resolvePolicy } from '../domain/policy';
 import { TASK_COMMANDS } from '../domain/task-commands';
 import { connectClient } from '../temporal/connection';
 import { keyValues, table } from './format';
+import { renderStatus, taskTable } from './render';
 import { runNatsVerb } from './nats-verbs';
 
 export interface CliIo {
@@ -34,7 +35,8 @@ const USAGE = `usage:
   cases task claim|complete <taskId> --as AGENCY[:staffId] [--outcome code]
   cases inbox --agency A [--staff S] [--overdue]  open tasks of an agency (from the notifier's inbox)
   cases dead-letters [--agency A]                 notifications that could not be delivered
-  cases setup                                     provision the JetStream stream, consumers and buckets
+  cases setup [--auth-config nats.conf]           provision stream, consumers and buckets (idempotent);
+                                                  optionally write per-agency NATS users and passwords
   cases commands                                  every command, who may issue it, when, its arguments
   cases events                                    every event type and who receives it
 options: --json (machine-readable output), --help`;
@@ -89,6 +91,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       jurisdiction: { type: 'string' },
       staff: { type: 'string' },
       overdue: { type: 'boolean' },
+      'auth-config': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -183,29 +186,6 @@ function actorOf(as: string | undefined) {
     }
     throw new InvalidInputError((err as Error).message);
   }
-}
-
-function taskTable(tasks: { id: string; assignee: string; staffId?: string; status: string; dueAt: string; escalated: boolean; title: string }[]) {
-  return table(
-    tasks.map((t) => ({ id: t.id, assignee: t.assignee, staff: t.staffId, status: t.status, due: t.dueAt, escalated: t.escalated ? 'yes' : '', title: t.title })),
-  );
-}
-
-function renderStatus(s: Awaited<ReturnType<CasesClient['status']>>): string {
-  return [
-    keyValues({ case: s.caseId, codename: s.codename, stage: s.stage, jurisdiction: s.jurisdiction, priority: s.priority, opened: s.openedAt, closed: s.closedAt }),
-    `parties: ${s.suspects.length} suspects, ${s.victims.length} victims (${s.victims.filter((v) => v.minor).length} minors), ${s.witnesses.length} witnesses; ${s.locations.length} locations`,
-    `warrants: ${s.warrants.map((w) => `${w.ref} ${w.status}`).join(', ') || 'none'}`,
-    `raids: ${s.raids.map((r) => `${r.ref} ${r.status} ${r.reported}/${r.locations} reported`).join(', ') || 'none'}`,
-    `arrests: ${s.arrests.length} (${s.arrests.filter((a) => a.clockRunning).length} clocks running, ${s.arrests.filter((a) => a.lapsed).length} lapsed)`,
-    `seized items: ${s.custodyChains.length} (${s.custodyChains.reduce((n, c) => n + c.custody.length - 1, 0)} custody transfers)`,
-    s.restrictedAgencies.length ? `restricted (conflict of interest): ${s.restrictedAgencies.join(', ')}` : '',
-    '',
-    'open tasks:',
-    taskTable(s.openTasks),
-  ]
-    .filter((l) => l !== '')
-    .join('\n');
 }
 
 function printCommands(print: (human: string, data: unknown) => void): number {

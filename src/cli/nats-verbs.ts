@@ -1,6 +1,9 @@
 /** The CLI verbs that talk to NATS rather than Temporal: the task inbox, dead letters, setup. */
 import type { Config } from '../config';
-import { Agency } from '../domain/agencies';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { AGENCIES, Agency } from '../domain/agencies';
+import { agencyUserName, renderNatsAuthConfig, USER_ADMIN, USER_NOTIFIER, USER_ORCHESTRATOR, type NatsUsers } from '../nats/auth-config';
 import { ensureNotifierBuckets } from '../nats/buckets';
 import { connectNats } from '../nats/connection';
 import { ensureJetStream } from '../nats/stream';
@@ -9,7 +12,35 @@ import { listInbox } from '../notifier/inbox';
 import { parseInput } from '../client/cases-client';
 import { table } from './format';
 
+/**
+ * Writes a nats-server config with one user per agency (only its own consumer, acks and inbox prefix)
+ * and, beside it, an env file of generated passwords that each process sources (NATS_USER/NATS_PASSWORD).
+ */
+function writeAuthConfig(path: string, stream: string): { config: string; credentials: string; users: string[] } {
+  const password = () => randomBytes(24).toString('base64url');
+  const users: NatsUsers = {
+    orchestrator: password(),
+    notifier: password(),
+    admin: password(),
+    agencies: Object.fromEntries(AGENCIES.map((a) => [a, password()])),
+  };
+  const credentials = `${path}.credentials.env`;
+  writeFileSync(path, renderNatsAuthConfig({ users, stream }), { mode: 0o600 });
+  const lines = [
+    `${USER_ORCHESTRATOR.toUpperCase()}_NATS_USER=${USER_ORCHESTRATOR}`,
+    `${USER_ORCHESTRATOR.toUpperCase()}_NATS_PASSWORD=${users.orchestrator}`,
+    `${USER_NOTIFIER.toUpperCase()}_NATS_USER=${USER_NOTIFIER}`,
+    `${USER_NOTIFIER.toUpperCase()}_NATS_PASSWORD=${users.notifier}`,
+    `${USER_ADMIN.toUpperCase()}_NATS_USER=${USER_ADMIN}`,
+    `${USER_ADMIN.toUpperCase()}_NATS_PASSWORD=${users.admin}`,
+    ...AGENCIES.flatMap((a) => [`${a}_NATS_USER=${agencyUserName(a)}`, `${a}_NATS_PASSWORD=${users.agencies[a]}`]),
+  ];
+  writeFileSync(credentials, `${lines.join('\n')}\n`, { mode: 0o600 });
+  return { config: path, credentials, users: [USER_ORCHESTRATOR, USER_NOTIFIER, USER_ADMIN, ...AGENCIES.map(agencyUserName)] };
+}
+
 interface Flags {
+  'auth-config'?: string;
   agency?: string;
   staff?: string;
   overdue?: boolean;
@@ -24,6 +55,10 @@ export async function runNatsVerb(
   const agency = flags.agency === undefined ? undefined : parseInput(Agency, flags.agency, '--agency');
   const nc = await connectNats(config, { name: 'cases-cli' });
   try {
+    if (verb === 'setup' && flags['auth-config']) {
+      const written = writeAuthConfig(flags['auth-config'], config.NATS_STREAM);
+      print(`wrote ${written.config} (one user per agency) and ${written.credentials} (passwords, mode 0600)`, written);
+    }
     if (verb === 'setup') {
       const js = await ensureJetStream(config, nc);
       await ensureNotifierBuckets(nc);

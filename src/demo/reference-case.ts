@@ -49,9 +49,10 @@ export interface ReferenceRun {
   protectionWorkflowId: string;
 }
 
-export type Progress = (step: string, detail?: Record<string, unknown>) => void;
+/** Told of each phase; the demo awaits it to show inboxes along the way. */
+export type Progress = (step: string, detail?: Record<string, unknown>) => void | Promise<void>;
 
-/** Runs the whole story to CLOSED. `until` stops early after a named phase (the demo stops nowhere). */
+/** Runs the whole story to CLOSED, telling `progress` of each phase. */
 export async function runReferenceCase(
   cases: CasesClient,
   caseId: string,
@@ -62,7 +63,7 @@ export async function runReferenceCase(
     String((await cmd(name, by, args))[field]);
 
   const opened = await cases.open({ caseId, ...REFERENCE_CASE });
-  progress(opened.created ? 'case opened' : 'case already open', { caseId, workflowId: opened.workflowId });
+  await progress(opened.created ? 'case opened' : 'case already open', { caseId, workflowId: opened.workflowId });
   await cmd('startInvestigation', PROSECUTION);
 
   // Investigation: suspects (14 will be arrested), victims under pseudonyms, a witness, 18 places.
@@ -75,7 +76,7 @@ export async function runReferenceCase(
   await addSuspect({ name: PERSONAL_NAMES.father, roles: ['parent'] });
   await addSuspect({ name: PERSONAL_NAMES.motherSuspect, roles: ['parent'] });
   for (let i = 1; i <= 8; i++) await addSuspect({ name: `Member ${i} Apellido`, roles: ['member'] });
-  progress('suspects identified', { suspects: suspects.length, conflictOfInterest: 'POLICE (former chief) restricted' });
+  await progress('suspects identified', { suspects: suspects.length, conflictOfInterest: 'POLICE (former chief) restricted' });
 
   const minor = await ref('addVictim', POLICE, { name: PERSONAL_NAMES.babyGirl, minor: true, ageMonths: 5, sex: 'female' }, 'victimRef');
   await ref('addVictim', PROSECUTION, { name: PERSONAL_NAMES.mother, minor: false, sex: 'female' }, 'victimRef');
@@ -85,19 +86,20 @@ export async function runReferenceCase(
     const kind = i <= 12 ? 'home' : i <= 16 ? 'business' : 'clinic';
     locations.push(await ref('addLocation', POLICE, { kind, district: i % 2 ? 'Cercado' : 'San Juan de Lurigancho', address: `Jr. Privado ${100 + i}` }, 'locationRef'));
   }
-  progress('investigation recorded', { victims: 2, minorPseudonym: minor, locations: locations.length });
+  await progress('investigation recorded', { victims: 2, minorPseudonym: minor, locations: locations.length });
 
   // Warrants: requested by the prosecutor, decided by a judge.
   const search = await cmd('requestWarrant', PROSECUTION, { kind: 'search', locationRefs: locations });
   const arrest = await cmd('requestWarrant', PROSECUTION, { kind: 'arrest', suspectRefs: suspects });
+  await progress('warrants requested', { search: search.warrantRef, arrest: arrest.warrantRef });
   await cmd('approveWarrant', JUDGE, { warrantRef: search.warrantRef });
   await cmd('approveWarrant', JUDGE, { warrantRef: arrest.warrantRef });
-  progress('warrants approved', { search: search.warrantRef, arrest: arrest.warrantRef });
+  await progress('warrants approved', { search: search.warrantRef, arrest: arrest.warrantRef });
 
   // The early-morning raid on 18 homes and businesses.
   const raid = await cmd('planRaid', COORDINATOR, { locationRefs: locations });
   const raidRef = String(raid.raidRef);
-  progress('raid planned', { raidRef, locations: locations.length });
+  await progress('raid planned', { raidRef, locations: locations.length });
   const arrests: string[] = [];
   const items: string[] = [];
   let protectionWorkflowId = '';
@@ -119,22 +121,23 @@ export async function runReferenceCase(
     }
     await cmd('reportLocation', POLICE, { raidRef, locationRef, outcome: 'secured' });
   }
-  progress('raid executed', { arrests: arrests.length, seizedItems: items.length, minorsRescued: 1 });
+  await progress('raid executed', { arrests: arrests.length, seizedItems: items.length, minorsRescued: 1 });
 
   // Chain of custody: seizing officer -> evidence room -> prosecution for the trial.
   for (const itemRef of items) {
     await cmd('transferCustody', POLICE, { itemRef, to: EVIDENCE_ROOM, reason: 'evidence-storage' });
     await cmd('transferCustody', POLICE, { itemRef, to: PROSECUTION, reason: 'court-exhibit' });
   }
-  progress('custody transferred', { items: items.length, transfersEach: 2 });
+  await progress('custody transferred', { items: items.length, transfersEach: 2 });
 
+  await progress('protection referred', { minor, protectionWorkflowId });
   // Child protection: referral, medical exam, placement, care plan, each a task the agency completes.
   await completeProtection(cases, caseId, minor, CARE);
-  progress('minor protected', { minor, protectionWorkflowId });
+  await progress('minor protected', { minor, protectionWorkflowId });
 
   // Detention: a judge remands the arrestees pending trial (stopping the police clocks).
   for (const arrestRef of arrests) await cmd('endDetention', JUDGE, { arrestRef, outcome: 'remanded' });
-  progress('detention ruled', { remanded: arrests.length });
+  await progress('detention ruled', { remanded: arrests.length });
 
   await cmd('fileCharges', PROSECUTION, { suspectRefs: suspects.slice(0, 14), offences: ['human-trafficking', 'sale-of-children', 'organized-crime'] });
   await cmd('openTrial', JUDGE);
@@ -143,9 +146,9 @@ export async function runReferenceCase(
     i === 13 ? { suspectRef, outcome: 'acquitted' } : { suspectRef, outcome: 'convicted', sentenceMonths: i < 2 ? 300 : 180 },
   );
   await cmd('recordVerdict', JUDGE, { verdicts });
-  progress('verdict recorded', { convicted: 13, acquitted: 1 });
+  await progress('verdict recorded', { convicted: 13, acquitted: 1 });
   await cmd('closeCase', PROSECUTION);
-  progress('case closed', { caseId });
+  await progress('case closed', { caseId });
   return { caseId, suspects, locations, arrests, items, minor, raidRef, protectionWorkflowId };
 }
 

@@ -21,13 +21,17 @@ export const PERSONAL_FIELDS = [
 
 const redactPaths = PERSONAL_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `*.*.*.${f}`]);
 
-export function createLogger(opts: { level?: string; name?: string } = {}): Logger {
-  return pino({
-    level: opts.level ?? process.env.LOG_LEVEL ?? 'info',
-    redact: { paths: redactPaths, censor: '[redacted]' },
-    // The process name goes under `service`: `name` is a personal field and is redacted everywhere.
-    base: { pid: process.pid, ...(opts.name ? { service: opts.name } : {}) },
-  });
+/** `toStderr` for command-line tools, whose stdout is their output. */
+export function createLogger(opts: { level?: string; name?: string; toStderr?: boolean } = {}): Logger {
+  return pino(
+    {
+      level: opts.level ?? process.env.LOG_LEVEL ?? 'info',
+      redact: { paths: redactPaths, censor: '[redacted]' },
+      // The process name goes under `service`: `name` is a personal field and is redacted everywhere.
+      base: { pid: process.pid, ...(opts.name ? { service: opts.name } : {}) },
+    },
+    pino.destination(opts.toStderr ? 2 : 1),
+  );
 }
 
 let runtimeInstalled = false;

@@ -10,6 +10,7 @@ import { ensureJetStream } from '../nats/stream';
 import { listDeadLetters } from '../notifier/dead-letters';
 import { listInbox } from '../notifier/inbox';
 import { parseInput } from '../client/cases-client';
+import { createLogger } from '../logging';
 import { table } from './format';
 
 /**
@@ -53,7 +54,8 @@ export async function runNatsVerb(
   print: (human: string, data: unknown) => void,
 ): Promise<number> {
   const agency = flags.agency === undefined ? undefined : parseInput(Agency, flags.agency, '--agency');
-  const nc = await connectNats(config, { name: 'cases-cli' });
+  const logger = createLogger({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, name: 'cases-cli', toStderr: true });
+  const nc = await connectNats(config, { name: 'cases-cli', logger });
   try {
     if (verb === 'setup' && flags['auth-config']) {
       const written = writeAuthConfig(flags['auth-config'], config.NATS_STREAM);

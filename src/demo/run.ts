@@ -16,6 +16,7 @@ import { ensureNotifierBuckets, type NotifierBuckets } from '../nats/buckets';
 import { connectNats } from '../nats/connection';
 import { hasSeen } from '../notifier/dedupe';
 import { listInbox } from '../notifier/inbox';
+import { createLogger } from '../logging';
 import { connectClient } from '../temporal/connection';
 import { runReferenceCase } from './reference-case';
 
@@ -62,7 +63,7 @@ async function run(): Promise<void> {
   const config = loadConfig();
   const caseId = process.argv[2] ?? `PE-LIM-${new Date().getFullYear()}-${String(Date.now()).slice(-6)}`;
   const cases = new CasesClient(await connectClient(config), config);
-  const nc = await connectNats(config, { name: 'demo' });
+  const nc = await connectNats(config, { name: 'demo', logger: createLogger({ level: 'warn', name: 'demo', toStderr: true }) });
   const buckets = await ensureNotifierBuckets(nc);
 
   heading(`Reference case ${caseId}: investigation to verdict`);

@@ -11,7 +11,11 @@ export function caseWorkflowId(caseId: string): string {
   return `case-${caseId}`;
 }
 
-export function openCaseState(input: z.output<typeof OpenCaseInput>, now: number, defaults?: DeadlinePolicy): CaseState {
+export function openCaseState(
+  input: z.output<typeof OpenCaseInput>,
+  now: number,
+  defaults?: DeadlinePolicy,
+): CaseState {
   const at = new Date(now).toISOString();
   const state: CaseState = {
     kind: 'case',

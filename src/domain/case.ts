@@ -7,8 +7,12 @@ import { z } from 'zod';
 import { Actor, Agency } from './agencies';
 import { OffenceClass, DeadlinePolicy } from './policy';
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
-export const Iso = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time such as 2026-11-28T05:00:00Z' });
+const text = (max: number) =>
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+export const Iso = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO-8601 date-time such as 2026-11-28T05:00:00Z',
+});
 const refOf = (prefix: string) =>
   z.string().regex(new RegExp(`^${prefix}-\\d{1,5}$`), `must be a reference like ${prefix}-1`);
 
@@ -25,7 +29,10 @@ export const HearingRef = refOf('H');
 
 export const CaseId = z
   .string()
-  .regex(/^[A-Z0-9][A-Z0-9-]{2,62}[A-Z0-9]$/, 'must be 4-64 upper-case letters, digits and dashes, e.g. PE-LIM-2026-0042');
+  .regex(
+    /^[A-Z0-9][A-Z0-9-]{2,62}[A-Z0-9]$/,
+    'must be 4-64 upper-case letters, digits and dashes, e.g. PE-LIM-2026-0042',
+  );
 
 export const CrimeType = z.enum([
   'human-trafficking',
@@ -49,7 +56,10 @@ export const SuspectInput = z
   .object({
     name: text(200).describe('personal: kept encrypted, never in events'),
     alias: text(80).optional(),
-    roles: z.array(z.enum(['leader', 'member', 'medical', 'broker', 'buyer', 'parent', 'facilitator'])).max(10).default([]),
+    roles: z
+      .array(z.enum(['leader', 'member', 'medical', 'broker', 'buyer', 'parent', 'facilitator']))
+      .max(10)
+      .default([]),
     official: OfficialStatus.optional(),
   })
   .strict();

@@ -4,12 +4,7 @@
  * references (S-2, W-1, V-1), never names.
  */
 export type RejectionCode =
-  | 'INVALID_ARGUMENTS'
-  | 'WRONG_STAGE'
-  | 'NOT_PERMITTED'
-  | 'PRECONDITION'
-  | 'UNKNOWN_REFERENCE'
-  | 'CONFLICT';
+  'INVALID_ARGUMENTS' | 'WRONG_STAGE' | 'NOT_PERMITTED' | 'PRECONDITION' | 'UNKNOWN_REFERENCE' | 'CONFLICT';
 
 export class CommandRejected extends Error {
   override readonly name = 'CommandRejected';

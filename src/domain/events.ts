@@ -14,6 +14,8 @@ export interface EventSpec {
   to: Partial<Record<Agency, View>>;
   /** Routed at emission time (task events go to the task's assignee): `to` then gives the views. */
   dynamic?: boolean;
+  /** Listed in `to` for their view, but receive the event only when the emitter adds them (alsoTo). */
+  onRequest?: readonly Agency[];
 }
 
 const ALL_OPS: Partial<Record<Agency, View>> = { PROSECUTION: 'full', POLICE: 'full', JUDICIARY: 'full' };
@@ -41,7 +43,10 @@ export const EVENT_CATALOG = {
     to: { ...ALL_OPS, CHILD_PROTECTION: ['from', 'to'], OVERSIGHT: ['from', 'to'], PARTNER: ['from', 'to'] },
   },
   'prosecutor-assigned': { summary: 'A lead prosecutor was assigned.', to: { PROSECUTION: 'full', JUDICIARY: 'full' } },
-  'suspect-added': { summary: 'A suspect was identified.', to: { PROSECUTION: 'full', POLICE: ['suspectRef', 'roles'] } },
+  'suspect-added': {
+    summary: 'A suspect was identified.',
+    to: { PROSECUTION: 'full', POLICE: ['suspectRef', 'roles'] },
+  },
   'conflict-of-interest': {
     summary: 'A suspect is or was an official: OVERSIGHT is told and that agency gets no more details.',
     to: { OVERSIGHT: 'full', PROSECUTION: 'full' },
@@ -69,7 +74,10 @@ export const EVENT_CATALOG = {
     },
   },
   'raid-started': { summary: 'The operation started.', to: { PROSECUTION: 'full', POLICE: 'full' } },
-  'location-reported': { summary: 'A raid location reported its outcome.', to: { PROSECUTION: 'full', POLICE: 'full' } },
+  'location-reported': {
+    summary: 'A raid location reported its outcome.',
+    to: { PROSECUTION: 'full', POLICE: 'full' },
+  },
   'raid-locations-overdue': {
     summary: 'Raid locations did not report in time.',
     to: { PROSECUTION: 'full', POLICE: 'full' },
@@ -82,12 +90,19 @@ export const EVENT_CATALOG = {
       PARTNER: ['locationCount', 'arrests', 'seizures', 'minorsRescued'],
     },
   },
-  'arrest-recorded': { summary: 'A suspect was arrested; the detention clock runs.', to: ALL_OPS },
+  'arrest-recorded': {
+    summary: 'A suspect was arrested; the detention clock runs. OVERSIGHT too when the suspect is an official.',
+    to: { ...ALL_OPS, OVERSIGHT: ['arrestRef', 'suspectRef', 'offenceClass'] },
+    onRequest: ['OVERSIGHT'],
+  },
   'detention-warning': { summary: 'A detention limit is near.', to: ALL_OPS },
   'detention-expired': { summary: 'A detention limit lapsed: release or extend.', to: ALL_OPS },
   'detention-extended': { summary: 'A judge extended detention.', to: ALL_OPS },
   'detention-ended': { summary: 'A detainee was released or remanded.', to: ALL_OPS },
-  'item-seized': { summary: 'An item was seized; its custody chain starts.', to: { PROSECUTION: 'full', POLICE: 'full' } },
+  'item-seized': {
+    summary: 'An item was seized; its custody chain starts.',
+    to: { PROSECUTION: 'full', POLICE: 'full' },
+  },
   'custody-transferred': { summary: 'A seized item changed hands.', to: ALL_OPS },
   'minor-rescued': {
     summary: 'A minor was taken into protective custody and referred.',

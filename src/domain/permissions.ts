@@ -10,7 +10,15 @@ export interface Permission {
   stages: readonly Stage[];
 }
 
-const OPEN: readonly Stage[] = ['INTAKE', 'INVESTIGATION', 'OPERATION', 'DETENTION', 'PROSECUTION', 'TRIAL', 'JUDGMENT'];
+const OPEN: readonly Stage[] = [
+  'INTAKE',
+  'INVESTIGATION',
+  'OPERATION',
+  'DETENTION',
+  'PROSECUTION',
+  'TRIAL',
+  'JUDGMENT',
+];
 /** Investigation goes on after arrests and into prosecution: new suspects, locations, operations. */
 const INVESTIGATING: readonly Stage[] = ['INTAKE', 'INVESTIGATION', 'OPERATION', 'DETENTION', 'PROSECUTION'];
 const OPERATIONAL: readonly Stage[] = ['INVESTIGATION', 'OPERATION', 'DETENTION', 'PROSECUTION'];

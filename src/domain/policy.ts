@@ -6,12 +6,17 @@
 import { z } from 'zod';
 
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
-export const Duration = z.string().regex(DURATION, 'must be a duration such as 500ms, 30s, 5m, 2h or 7d');
-export type Duration = z.infer<typeof Duration>;
-
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+/** Ten years: longer than any legal deadline, and far inside the range of a Date. */
+const MAX_DURATION_MS = 3650 * UNIT_MS.d;
 
-export function toMs(d: Duration): number {
+export const Duration = z
+  .string()
+  .regex(DURATION, 'must be a duration such as 500ms, 30s, 5m, 2h or 7d')
+  .refine((d: string) => !DURATION.test(d) || toMs(d) <= MAX_DURATION_MS, 'must be at most 3650d');
+export type Duration = string;
+
+export function toMs(d: string): number {
   const m = DURATION.exec(d);
   if (!m) throw new Error(`not a duration: ${d}`);
   return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
@@ -53,7 +58,13 @@ export type DeadlinePolicy = z.infer<typeof DeadlinePolicy>;
 export const DEFAULT_POLICY: DeadlinePolicy = {
   version: 1,
   detention: {
-    limit: { trafficking: '48h', 'organized-crime': '15d', 'child-sale': '48h', 'illegal-abortion': '48h', other: '48h' },
+    limit: {
+      trafficking: '48h',
+      'organized-crime': '15d',
+      'child-sale': '48h',
+      'illegal-abortion': '48h',
+      other: '48h',
+    },
     warnBefore: '6h',
     extension: '7d',
   },

@@ -21,12 +21,7 @@ import type { Stage } from './stages';
 import type { HumanTask } from './tasks';
 import type { PendingEvent } from './events';
 
-export type DeadlineKind =
-  | 'task-reminder'
-  | 'task-due'
-  | 'detention-warning'
-  | 'detention-expiry'
-  | 'warrant-expiry';
+export type DeadlineKind = 'task-reminder' | 'task-due' | 'detention-warning' | 'detention-expiry' | 'warrant-expiry';
 
 /** A durable timer as data: the workflow sleeps until the earliest one. */
 export interface Deadline {

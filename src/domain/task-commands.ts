@@ -46,7 +46,12 @@ export function validateTaskCommand(
   return { actor, ...parsed };
 }
 
-export function executeTaskCommand(state: TaskOwnerState, name: TaskCommandName, input: unknown, now: number): HumanTask {
+export function executeTaskCommand(
+  state: TaskOwnerState,
+  name: TaskCommandName,
+  input: unknown,
+  now: number,
+): HumanTask {
   const { actor, taskId, outcome } = validateTaskCommand(state, name, input);
   return name === 'claimTask' ? claimTask(state, taskId, actor, now) : completeTask(state, taskId, outcome, now);
 }

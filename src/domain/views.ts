@@ -18,7 +18,7 @@ const WITHHELD = { withheld: 'conflict-of-interest' } as const;
 
 export function recipientsOf(event: PendingEvent): Agency[] {
   const spec: EventSpec = EVENT_CATALOG[event.type];
-  const base = event.to ?? (Object.keys(spec.to) as Agency[]);
+  const base = event.to ?? (Object.keys(spec.to) as Agency[]).filter((a) => !spec.onRequest?.includes(a));
   return [...new Set([...base, ...(event.alsoTo ?? [])])];
 }
 
@@ -28,7 +28,8 @@ export function viewFor(event: PendingEvent, agency: Agency): Record<string, unk
   // Task events carry only the task's reference-only title and due time, so the assignee keeps them
   // even under restriction: the work still has to be done.
   if (event.restricted.includes(agency) && !isOwnTask) return { caseId: event.caseId, ...WITHHELD };
-  const view: View = spec.to[agency] ?? 'full';
+  // Fail closed: a receiver the catalogue gives no view of this event learns only that it happened.
+  const view: View = spec.to[agency] ?? [];
   if (view === 'full') return { caseId: event.caseId, ...event.data };
   const picked: Record<string, unknown> = { caseId: event.caseId };
   for (const field of view) if (field in event.data) picked[field] = event.data[field];

@@ -27,7 +27,14 @@ function startClock(state: CaseState, arrestRef: string, limitAt: number, now: n
 
 export const recordArrest = command({
   summary: 'Record the arrest of an identified suspect; the detention clock starts now.',
-  args: z.object({ suspectRef: SuspectRef, offenceClass: OffenceClass, raidRef: RaidRef.optional(), locationRef: LocationRef.optional() }).strict(),
+  args: z
+    .object({
+      suspectRef: SuspectRef,
+      offenceClass: OffenceClass,
+      raidRef: RaidRef.optional(),
+      locationRef: LocationRef.optional(),
+    })
+    .strict(),
   check: (state, a) => {
     requireRef(state.suspects, a.suspectRef, 'suspectRef', 'suspect');
     if (a.raidRef) requireRef(state.raids, a.raidRef, 'raidRef', 'raid');
@@ -42,7 +49,13 @@ export const recordArrest = command({
     startClock(state, ref, limitAt, now);
     if (state.stage === 'OPERATION') moveStage(state, 'DETENTION', now);
     openChargeWindow(state, now);
-    emit(state, 'arrest-recorded', { arrestRef: ref, ...args, detentionLimitAt: iso(limitAt) }, now, officialRouting(state, args.suspectRef));
+    emit(
+      state,
+      'arrest-recorded',
+      { arrestRef: ref, ...args, detentionLimitAt: iso(limitAt) },
+      now,
+      officialRouting(state, args.suspectRef),
+    );
     return { result: { arrestRef: ref, detentionLimitAt: iso(limitAt) } };
   },
 });
@@ -83,7 +96,12 @@ export const extendDetention = command({
     arrest.extensions += 1;
     startClock(state, arrestRef, arrest.limitAt, now);
     completeTaskFor(state, RULING_TASK, arrestRef, 'extended', now);
-    emit(state, 'detention-extended', { arrestRef, suspectRef: arrest.suspectRef, detentionLimitAt: iso(arrest.limitAt) }, now);
+    emit(
+      state,
+      'detention-extended',
+      { arrestRef, suspectRef: arrest.suspectRef, detentionLimitAt: iso(arrest.limitAt) },
+      now,
+    );
     return { result: { arrestRef, detentionLimitAt: iso(arrest.limitAt) } };
   },
 });

@@ -11,7 +11,15 @@ import { onTaskDeadline } from '../task-ops';
 import { FINAL_STAGES } from '../stages';
 import type { CommandContext, CommandDef, Outcome } from './define';
 import { onDetentionDeadline, endDetention, extendDetention, recordArrest } from './detention';
-import { addLocation, addSuspect, addVictim, addWitness, archiveCase, assignProsecutor, startInvestigation } from './investigation';
+import {
+  addLocation,
+  addSuspect,
+  addVictim,
+  addWitness,
+  archiveCase,
+  assignProsecutor,
+  startInvestigation,
+} from './investigation';
 import { planRaid, recordSeizure, reportLocation, rescueMinor, transferCustody } from './operation';
 import { closeCase, fileCharges, openTrial, recordVerdict, scheduleHearing } from './trial';
 import { approveWarrant, denyWarrant, onWarrantExpiry, requestWarrant } from './warrants';
@@ -45,9 +53,7 @@ export const CASE_COMMANDS: Record<CaseCommandName, CommandDef> = {
 export const CASE_COMMAND_NAMES = Object.keys(CASE_COMMANDS) as CaseCommandName[];
 
 /** What every command Update carries. */
-export const CommandInput = z
-  .object({ actor: Actor, args: z.unknown() })
-  .strict();
+export const CommandInput = z.object({ actor: Actor, args: z.unknown() }).strict();
 export type CommandInput = z.infer<typeof CommandInput>;
 
 export function isCaseCommand(name: string): name is CaseCommandName {

@@ -32,14 +32,16 @@ export const addSuspect = command({
   apply: (state, args, { now }) => {
     const ref = nextRef(state.counters, 'S');
     state.suspects[ref] = { ...args, ref, addedAt: new Date(now).toISOString(), charged: false };
+    const agency = args.official?.agency;
+    // Restrict before anything is emitted: the official's agency must not even learn of this suspect.
+    // OVERSIGHT is never restricted, since it is the agency that watches the others.
+    if (agency && agency !== 'OVERSIGHT' && !state.restrictedAgencies.includes(agency))
+      state.restrictedAgencies.push(agency);
     emit(state, 'suspect-added', { suspectRef: ref, roles: args.roles, official: args.official !== undefined }, now);
     if (args.official) {
-      const agency = args.official.agency;
-      // Tell OVERSIGHT first, then restrict: the notice itself must reach oversight unrestricted.
       emit(state, 'conflict-of-interest', { suspectRef: ref, agency, current: args.official.current }, now, {
         to: ['OVERSIGHT', 'PROSECUTION'],
       });
-      if (agency !== 'OVERSIGHT' && !state.restrictedAgencies.includes(agency)) state.restrictedAgencies.push(agency);
     }
     return { result: { suspectRef: ref } };
   },

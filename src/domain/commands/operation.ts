@@ -49,9 +49,22 @@ export const planRaid = command({
     const at = startsAt ? Date.parse(startsAt) : now;
     const warrantRefs = [...new Set(locationRefs.flatMap((l) => coveringWarrants(state, l, at)))];
     const workflowId = `${state.workflowId}-raid-${ref}`;
-    state.raids[ref] = { ref, warrantRefs, locationRefs, startsAt: iso(at), status: 'planned', reports: {}, workflowId };
+    state.raids[ref] = {
+      ref,
+      warrantRefs,
+      locationRefs,
+      startsAt: iso(at),
+      status: 'planned',
+      reports: {},
+      workflowId,
+    };
     if (state.stage === 'INVESTIGATION') moveStage(state, 'OPERATION', now);
-    emit(state, 'raid-planned', { raidRef: ref, locationRefs, locationCount: locationRefs.length, startsAt: iso(at), warrantRefs }, now);
+    emit(
+      state,
+      'raid-planned',
+      { raidRef: ref, locationRefs, locationCount: locationRefs.length, startsAt: iso(at), warrantRefs },
+      now,
+    );
     const raid = {
       caseId: state.caseId,
       raidRef: ref,
@@ -69,14 +82,19 @@ export const planRaid = command({
 export const reportLocation = command({
   summary: "Report one raid location's outcome.",
   args: z
-    .object({ raidRef: RaidRef, locationRef: LocationRef, outcome: z.enum(['secured', 'empty', 'no-entry', 'aborted']) })
+    .object({
+      raidRef: RaidRef,
+      locationRef: LocationRef,
+      outcome: z.enum(['secured', 'empty', 'no-entry', 'aborted']),
+    })
     .strict(),
   check: (state, { raidRef, locationRef }) => {
     const raid = requireRef(state.raids, raidRef, 'raidRef', 'raid');
     if (!raid.locationRefs.includes(locationRef)) {
       reject('UNKNOWN_REFERENCE', `locationRef: ${locationRef} is not a location of raid ${raidRef}`);
     }
-    if (raid.reports[locationRef]) reject('CONFLICT', `locationRef: ${locationRef} of raid ${raidRef} already reported`);
+    if (raid.reports[locationRef])
+      reject('CONFLICT', `locationRef: ${locationRef} of raid ${raidRef} already reported`);
     if (raid.status !== 'planned') reject('CONFLICT', `raidRef: raid ${raidRef} is already ${raid.status}`);
   },
   apply: (state, { raidRef, locationRef, outcome }, { now }) => {
@@ -130,7 +148,12 @@ export const recordSeizure = command({
     const ref = nextRef(state.counters, 'E');
     const holder = { agency: actor.agency, ...((heldBy ?? actor.staffId) ? { staffId: heldBy ?? actor.staffId } : {}) };
     state.items[ref] = { ref, ...args, seizedAt: iso(now), custody: [{ at: iso(now), to: holder, reason: 'seized' }] };
-    emit(state, 'item-seized', { itemRef: ref, kind: args.kind, raidRef: args.raidRef, locationRef: args.locationRef, heldBy: holder }, now);
+    emit(
+      state,
+      'item-seized',
+      { itemRef: ref, kind: args.kind, raidRef: args.raidRef, locationRef: args.locationRef, heldBy: holder },
+      now,
+    );
     return { result: { itemRef: ref } };
   },
 });
@@ -178,11 +201,24 @@ export const rescueMinor = command({
   apply: (state, { victimRef, custodyRef, raidRef }, { now }) => {
     const victim = state.victims[victimRef]!;
     const workflowId = `${state.workflowId}-minor-${victimRef}`;
-    victim.custody = { takenAt: iso(now), custodyRef, protectionWorkflowId: workflowId, ...(raidRef ? { raidRef } : {}) };
+    victim.custody = {
+      takenAt: iso(now),
+      custodyRef,
+      protectionWorkflowId: workflowId,
+      ...(raidRef ? { raidRef } : {}),
+    };
     emit(
       state,
       'minor-rescued',
-      { victimRef, ageMonths: victim.ageMonths, sex: victim.sex, custodyRef, raidRef, protectionWorkflowId: workflowId, minorsRescued: 1 },
+      {
+        victimRef,
+        ageMonths: victim.ageMonths,
+        sex: victim.sex,
+        custodyRef,
+        raidRef,
+        protectionWorkflowId: workflowId,
+        minorsRescued: 1,
+      },
       now,
     );
     const protection = {
@@ -195,6 +231,9 @@ export const rescueMinor = command({
       policy: state.policy,
       restrictedAgencies: [...state.restrictedAgencies],
     };
-    return { result: { victimRef, protectionWorkflowId: workflowId }, effects: [{ kind: 'start-protection', protection }] };
+    return {
+      result: { victimRef, protectionWorkflowId: workflowId },
+      effects: [{ kind: 'start-protection', protection }],
+    };
   },
 });

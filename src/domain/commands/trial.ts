@@ -35,7 +35,8 @@ export const openTrial = command({
   summary: 'Open the trial on the filed charges.',
   args: z.object({}).strict(),
   check: (state) => {
-    if (Object.keys(state.charges).length === 0) reject('PRECONDITION', 'no charges have been filed: a trial needs charges');
+    if (Object.keys(state.charges).length === 0)
+      reject('PRECONDITION', 'no charges have been filed: a trial needs charges');
   },
   apply: (state, _args, { now }) => {
     moveStage(state, 'TRIAL', now);
@@ -74,7 +75,11 @@ export const recordVerdict = command({
     })
     .strict(),
   check: (state, { verdicts }) => {
+    const seen = new Set<string>();
     verdicts.forEach((v, i) => {
+      if (seen.has(v.suspectRef))
+        reject('INVALID_ARGUMENTS', `verdicts[${i}].suspectRef: ${v.suspectRef} already has a verdict here`);
+      seen.add(v.suspectRef);
       const suspect = requireRef(state.suspects, v.suspectRef, `verdicts[${i}].suspectRef`, 'suspect');
       if (!suspect.charged) reject('PRECONDITION', `verdicts[${i}].suspectRef: ${v.suspectRef} was never charged`);
       if (v.outcome === 'acquitted' && v.sentenceMonths !== undefined) {
@@ -98,7 +103,10 @@ export const closeCase = command({
   check: (state) => {
     const held = Object.values(state.arrests).filter((a) => a.status === 'held');
     if (held.length > 0) {
-      reject('PRECONDITION', `arrests ${held.map((a) => a.ref).join(', ')} are still in police detention: release or remand first`);
+      reject(
+        'PRECONDITION',
+        `arrests ${held.map((a) => a.ref).join(', ')} are still in police detention: release or remand first`,
+      );
     }
   },
   apply: (state, _args, { now }) => {

@@ -62,7 +62,12 @@ export const approveWarrant = command({
     Object.assign(w, { status: 'approved', decidedAt: iso(now), validUntil: iso(until) });
     schedule(state, 'warrant-expiry', warrantRef, until);
     completeTaskFor(state, 'decide-warrant', warrantRef, 'approved', now);
-    emit(state, 'warrant-approved', { warrantRef, kind: w.kind, validUntil: w.validUntil, locationRefs: w.locationRefs }, now);
+    emit(
+      state,
+      'warrant-approved',
+      { warrantRef, kind: w.kind, validUntil: w.validUntil, locationRefs: w.locationRefs },
+      now,
+    );
     return { result: { warrantRef, validUntil: w.validUntil } };
   },
 });
@@ -86,5 +91,6 @@ export function isWarrantValid(state: CaseState, warrantRef: string, at: number)
 
 export function onWarrantExpiry(state: CaseState, deadline: Deadline, now: number): void {
   const w = state.warrants[deadline.ref];
-  if (w?.status === 'approved') emit(state, 'warrant-expired', { warrantRef: w.ref }, now);
+  const used = Object.values(state.raids).some((r) => r.warrantRefs.includes(deadline.ref));
+  if (w?.status === 'approved' && !used) emit(state, 'warrant-expired', { warrantRef: w.ref }, now);
 }

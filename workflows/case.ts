@@ -27,7 +27,6 @@ import {
 import { onRaidCompleted } from '../src/domain/commands/operation';
 import { FINAL_STAGES } from '../src/domain/stages';
 import type { CaseState } from '../src/domain/state';
-import { executeTaskCommand, validateTaskCommand, type TaskCommandName } from '../src/domain/task-commands';
 import { openTasks, pruneClosedTasks } from '../src/domain/task-ops';
 import {
   CaseIdKey,
@@ -46,7 +45,6 @@ import {
   pendingEventsQuery,
   raidCompletedSignal,
   stopRaidSignal,
-  taskCommandUpdate,
 } from './messages';
 import { rethrowAsFailure } from './failures';
 import { OwnerRuntime } from './owner-runtime';
@@ -111,25 +109,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
       },
     );
   }
-  for (const name of ['claimTask', 'completeTask'] as TaskCommandName[]) {
-    setHandler(
-      taskCommandUpdate(name),
-      (cmd) => {
-        const task = executeTaskCommand(state, name, cmd, Date.now());
-        runtime.touch();
-        return task;
-      },
-      {
-        validator: (cmd) => {
-          try {
-            validateTaskCommand(state, name, cmd);
-          } catch (err) {
-            rethrowAsFailure(err);
-          }
-        },
-      },
-    );
-  }
+  runtime.handleTaskCommands();
   setHandler(caseSnapshotQuery, () => caseSnapshot(state));
   setHandler(caseTimelineQuery, () => state.timeline);
   setHandler(pendingEventsQuery, () => state.outbox.length);
@@ -190,7 +170,9 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
         });
         return;
       case 'report-to-raid':
-        await getExternalWorkflowHandle(effect.workflowId).signal(locationReportedSignal, { locationRef: effect.locationRef });
+        await getExternalWorkflowHandle(effect.workflowId).signal(locationReportedSignal, {
+          locationRef: effect.locationRef,
+        });
         return;
       case 'stop-raid':
         try {

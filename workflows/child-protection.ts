@@ -8,12 +8,10 @@ import { setHandler } from '@temporalio/workflow';
 import type { ProtectionStart } from '../src/domain/commands';
 import { emit } from '../src/domain/outbox';
 import { toMs } from '../src/domain/policy';
-import type { TaskOwnerState } from '../src/domain/state';
-import { executeTaskCommand, validateTaskCommand, type TaskCommandName } from '../src/domain/task-commands';
+import { newOwnerState, type TaskOwnerState } from '../src/domain/state';
 import { onTaskDeadline, openTask, openTasks } from '../src/domain/task-ops';
 import type { HumanTask } from '../src/domain/tasks';
-import { protectionSnapshotQuery, taskCommandUpdate, type ProtectionSnapshot } from './messages';
-import { rethrowAsFailure } from './failures';
+import { protectionSnapshotQuery, type ProtectionSnapshot } from './messages';
 import { OwnerRuntime } from './owner-runtime';
 
 type Milestone = 'referral-accepted' | 'medical-exam' | 'placement' | 'care-plan';
@@ -33,14 +31,7 @@ const STEPS: Record<string, Milestone> = {
 
 export async function childProtectionWorkflow(input: ProtectionStart): Promise<ProtectionSnapshot> {
   const state: ProtectionState = {
-    caseId: input.caseId,
-    workflowId: input.workflowId,
-    policy: input.policy,
-    counters: { T: 0, event: 0 },
-    tasks: {},
-    deadlines: [],
-    outbox: [],
-    restrictedAgencies: input.restrictedAgencies,
+    ...newOwnerState(input),
     victimRef: input.victimRef,
     custodyRef: input.custodyRef,
     milestones: {},
@@ -68,7 +59,10 @@ export async function childProtectionWorkflow(input: ProtectionStart): Promise<P
   const onCompleted = (task: HumanTask, now: number) => {
     const milestone = STEPS[task.kind];
     if (!milestone) return;
-    state.milestones[milestone] = { at: new Date(now).toISOString(), ...(task.outcome ? { outcome: task.outcome } : {}) };
+    state.milestones[milestone] = {
+      at: new Date(now).toISOString(),
+      ...(task.outcome ? { outcome: task.outcome } : {}),
+    };
     emit(state, 'protection-milestone', { victimRef: state.victimRef, milestone, outcome: task.outcome }, now);
     if (milestone === 'referral-accepted') {
       step('placement', 'Decide the placement', toMs(p.placement), now);
@@ -76,27 +70,7 @@ export async function childProtectionWorkflow(input: ProtectionStart): Promise<P
     }
   };
 
-  for (const name of ['claimTask', 'completeTask'] as TaskCommandName[]) {
-    setHandler(
-      taskCommandUpdate(name),
-      (cmd) => {
-        const now = Date.now();
-        const task = executeTaskCommand(state, name, cmd, now);
-        if (name === 'completeTask') onCompleted(task, now);
-        runtime.touch();
-        return task;
-      },
-      {
-        validator: (cmd) => {
-          try {
-            validateTaskCommand(state, name, cmd);
-          } catch (err) {
-            rethrowAsFailure(err);
-          }
-        },
-      },
-    );
-  }
+  runtime.handleTaskCommands(onCompleted);
   const snapshot = (): ProtectionSnapshot => ({
     caseId: state.caseId,
     victimRef: state.victimRef,

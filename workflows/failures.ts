@@ -5,7 +5,12 @@ import { CommandRejected } from '../src/domain/errors';
  * the rule's code as its detail; anything else is rethrown as it is. */
 export function rethrowAsFailure(err: unknown): never {
   if (err instanceof CommandRejected) {
-    throw ApplicationFailure.create({ type: 'CommandRejected', message: err.message, details: [err.code], nonRetryable: true });
+    throw ApplicationFailure.create({
+      type: 'CommandRejected',
+      message: err.message,
+      details: [err.code],
+      nonRetryable: true,
+    });
   }
   throw err;
 }

@@ -10,8 +10,7 @@ import type { TimelineEntry } from '../src/domain/state';
 import type { TaskCommandName } from '../src/domain/task-commands';
 import type { HumanTask } from '../src/domain/tasks';
 
-export const caseCommandUpdate = (name: CaseCommandName) =>
-  defineUpdate<Record<string, unknown>, [CommandInput]>(name);
+export const caseCommandUpdate = (name: CaseCommandName) => defineUpdate<Record<string, unknown>, [CommandInput]>(name);
 export const taskCommandUpdate = (name: TaskCommandName) => defineUpdate<HumanTask, [CommandInput]>(name);
 
 export const caseSnapshotQuery = defineQuery<CaseSnapshot>('caseSnapshot');

@@ -4,10 +4,21 @@
  * deadline, firing what is due. Deadlines are data in state, so they survive continue-as-new.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { condition, patched, proxyActivities, proxyLocalActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  condition,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { CaseActivities } from '../activities';
 import { nextDeadlineAt, takeDue } from '../src/domain/deadlines';
 import type { Deadline, TaskOwnerState } from '../src/domain/state';
+import { executeTaskCommand, validateTaskCommand, type TaskCommandName } from '../src/domain/task-commands';
+import type { HumanTask } from '../src/domain/tasks';
+import { rethrowAsFailure } from './failures';
+import { taskCommandUpdate } from './messages';
 
 // Retried until NATS takes the events: nothing is lost, and a retry within the stream's duplicate
 // window is acknowledged as a duplicate rather than delivered twice.
@@ -79,6 +90,31 @@ export class OwnerRuntime<S extends TaskOwnerState> {
 
   fireDue(): void {
     for (const deadline of takeDue(this.state, Date.now())) this.onDeadline(deadline, Date.now());
+  }
+
+  /** Registers claimTask/completeTask for this owner's tasks; `onCompleted` lets the owner react. */
+  handleTaskCommands(onCompleted: (task: HumanTask, now: number) => void = () => undefined): void {
+    for (const name of ['claimTask', 'completeTask'] as TaskCommandName[]) {
+      setHandler(
+        taskCommandUpdate(name),
+        (cmd) => {
+          const now = Date.now();
+          const task = executeTaskCommand(this.state, name, cmd, now);
+          if (name === 'completeTask') onCompleted(task, now);
+          this.touch();
+          return task;
+        },
+        {
+          validator: (cmd) => {
+            try {
+              validateTaskCommand(this.state, name, cmd);
+            } catch (err) {
+              rethrowAsFailure(err);
+            }
+          },
+        },
+      );
+    }
   }
 
   /** Upserts search attributes only when they changed: every upsert is a history event. */

@@ -8,7 +8,7 @@ import { condition, getExternalWorkflowHandle, log, setHandler } from '@temporal
 import type { RaidStart } from '../src/domain/commands';
 import { emit } from '../src/domain/outbox';
 import { toMs } from '../src/domain/policy';
-import type { Deadline, TaskOwnerState } from '../src/domain/state';
+import { newOwnerState, type Deadline, type TaskOwnerState } from '../src/domain/state';
 import { cancelTask, completeTask, onTaskDeadline, openTask, openTasks } from '../src/domain/task-ops';
 import { locationReportedSignal, raidCompletedSignal, raidSnapshotQuery, stopRaidSignal } from './messages';
 import { OwnerRuntime } from './owner-runtime';
@@ -22,14 +22,7 @@ interface RaidState extends TaskOwnerState {
 
 export async function raidOperationWorkflow(raid: RaidStart): Promise<{ raidRef: string; missing: string[] }> {
   const state: RaidState = {
-    caseId: raid.caseId,
-    workflowId: raid.workflowId,
-    policy: raid.policy,
-    counters: { T: 0, event: 0 },
-    tasks: {},
-    deadlines: [],
-    outbox: [],
-    restrictedAgencies: raid.restrictedAgencies,
+    ...newOwnerState(raid),
     raidRef: raid.raidRef,
     locationRefs: raid.locationRefs,
     reported: [],

@@ -14,6 +14,7 @@ import { caseWorkflowId } from '../domain/case-state';
 import type { CloudEvent } from '../domain/envelope';
 import { ensureNotifierBuckets, type NotifierBuckets } from '../nats/buckets';
 import { connectNats } from '../nats/connection';
+import { drainConsumer } from '../nats/read';
 import { hasSeen } from '../notifier/dedupe';
 import { listInbox } from '../notifier/inbox';
 import { createLogger } from '../logging';
@@ -41,21 +42,15 @@ async function notifications(nc: NatsConnection, config: Config, buckets: Notifi
     deliver_policy: DeliverPolicy.All,
   });
   const rows: Record<string, { received: number; delivered: number; types: Set<string> }> = {};
-  for (;;) {
-    const batch = await consumer.fetch({ max_messages: 1000, expires: 1000 });
-    let got = 0;
-    for await (const m of batch) {
-      got += 1;
-      const event = m.json<CloudEvent>();
-      if (event.subject !== caseId) continue;
-      const recipient = m.subject.split('.')[1]!;
-      const row = (rows[recipient] ??= { received: 0, delivered: 0, types: new Set() });
-      row.received += 1;
-      row.types.add(event.type.replace('org.case-orchestrator.', ''));
-      if (recipient !== 'AUDIT' && (await hasSeen(buckets.seen, recipient as Agency, event))) row.delivered += 1;
-    }
-    if (got === 0) break;
-  }
+  await drainConsumer(consumer, async (m) => {
+    const event = m.json<CloudEvent>();
+    if (event.subject !== caseId) return;
+    const recipient = m.subject.split('.')[1]!;
+    const row = (rows[recipient] ??= { received: 0, delivered: 0, types: new Set() });
+    row.received += 1;
+    row.types.add(event.type.replace('org.case-orchestrator.', ''));
+    if (recipient !== 'AUDIT' && (await hasSeen(buckets.seen, recipient as Agency, event))) row.delivered += 1;
+  });
   return rows;
 }
 
@@ -63,13 +58,18 @@ async function run(): Promise<void> {
   const config = loadConfig();
   const caseId = process.argv[2] ?? `PE-LIM-${new Date().getFullYear()}-${String(Date.now()).slice(-6)}`;
   const cases = new CasesClient(await connectClient(config), config);
-  const nc = await connectNats(config, { name: 'demo', logger: createLogger({ level: 'warn', name: 'demo', toStderr: true }) });
+  const nc = await connectNats(config, {
+    name: 'demo',
+    logger: createLogger({ level: 'warn', name: 'demo', toStderr: true }),
+  });
   const buckets = await ensureNotifierBuckets(nc);
 
   heading(`Reference case ${caseId}: investigation to verdict`);
   const started = Date.now();
   const run = await runReferenceCase(cases, caseId, async (step, detail) => {
-    say(`  [${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${step.padEnd(24)} ${JSON.stringify(detail ?? {})}`);
+    say(
+      `  [${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${step.padEnd(24)} ${JSON.stringify(detail ?? {})}`,
+    );
     if (step === 'warrants requested') await showInbox(buckets, 'JUDICIARY', 'warrants to decide');
     if (step === 'protection referred') await showInbox(buckets, 'CHILD_PROTECTION', 'the rescued minor');
   });
@@ -84,7 +84,8 @@ async function run(): Promise<void> {
         recipient: a,
         messages: rows[a]?.received ?? 0,
         delivered: a === 'AUDIT' ? '-' : (rows[a]?.delivered ?? 0),
-        'event types': [...(rows[a]?.types ?? [])].slice(0, 8).join(', ') + ((rows[a]?.types.size ?? 0) > 8 ? ', ...' : ''),
+        'event types':
+          [...(rows[a]?.types ?? [])].slice(0, 8).join(', ') + ((rows[a]?.types.size ?? 0) > 8 ? ', ...' : ''),
       })),
     ),
   );

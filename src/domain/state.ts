@@ -98,3 +98,20 @@ export function nextRef<K extends keyof Counters>(counters: Pick<Counters, K>, p
   counters[prefix] += 1;
   return `${String(prefix)}-${counters[prefix]}`;
 }
+
+/** The empty task-owner part of a child workflow's state (a raid, a minor's protection). */
+export function newOwnerState(
+  from: Pick<TaskOwnerState, 'caseId' | 'workflowId' | 'policy' | 'restrictedAgencies'>,
+): TaskOwnerState {
+  const { caseId, workflowId, policy, restrictedAgencies } = from;
+  return {
+    caseId,
+    workflowId,
+    policy,
+    restrictedAgencies,
+    counters: { T: 0, event: 0 },
+    tasks: {},
+    deadlines: [],
+    outbox: [],
+  };
+}

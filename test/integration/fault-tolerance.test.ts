@@ -17,6 +17,7 @@ import type { CloudEvent } from '../../src/domain/envelope';
 import { resolvePolicy } from '../../src/domain/policy';
 import { ensureNotifierBuckets } from '../../src/nats/buckets';
 import { connectNats } from '../../src/nats/connection';
+import { drainConsumer } from '../../src/nats/read';
 import { AUDIT_CONSUMER, ensureJetStream } from '../../src/nats/stream';
 import { Notifier } from '../../src/notifier/notifier';
 import { WebhookChannel } from '../../src/notifier/webhook';
@@ -200,15 +201,9 @@ async function readAll(
   }
   const consumer = await js.consumers.get(stream, durable);
   const out: CloudEvent[] = [];
-  for (;;) {
-    const batch = await consumer.fetch({ max_messages: 1000, expires: 1000 });
-    let got = 0;
-    for await (const m of batch) {
-      got += 1;
-      const e = m.json<CloudEvent>();
-      if (caseIds.has(e.subject)) out.push(e);
-      m.ack();
-    }
-    if (got === 0) return out;
-  }
+  await drainConsumer(consumer, (m) => {
+    const e = m.json<CloudEvent>();
+    if (caseIds.has(e.subject)) out.push(e);
+  });
+  return out;
 }

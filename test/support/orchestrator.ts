@@ -13,6 +13,7 @@ import type { CloudEvent } from '../../src/domain/envelope';
 import { resolvePolicy } from '../../src/domain/policy';
 import { createLogger } from '../../src/logging';
 import { connectNats } from '../../src/nats/connection';
+import { drainConsumer } from '../../src/nats/read';
 import { connectClient } from '../../src/temporal/connection';
 import { FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
 import { createOrchestratorWorker } from '../../src/temporal/worker';
@@ -124,21 +125,15 @@ export async function readEvents(
   const events: CloudEvent[] = [];
   const messages: JsMsg[] = [];
   const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
-  for (;;) {
-    const batch = await consumer.fetch({ max_messages: 500, expires: 1_000 });
-    let got = 0;
-    for await (const m of batch) {
-      got += 1;
+  do {
+    await drainConsumer(consumer, (m) => {
       const event = m.json<CloudEvent>();
       if (!opts.caseId || event.subject === opts.caseId) {
         events.push(event);
         messages.push(m);
       }
-      m.ack();
-    }
-    const enough = opts.expected === undefined ? got === 0 : events.length >= opts.expected;
-    if (enough || Date.now() > deadline) break;
-  }
+    });
+  } while (opts.expected !== undefined && events.length < opts.expected && Date.now() < deadline);
   return { events, messages, durable };
 }
 

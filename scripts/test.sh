@@ -18,12 +18,43 @@ step() {
   log "ok: $name ($(secs_since "$started")s)"
 }
 
+# The compose files cannot be started here (no Docker engine), but docker-compose can resolve them: the dev file
+# and every profile of the production file must be valid, and the production file must refuse to run without its
+# secrets (they have no defaults). A private empty env file keeps a developer's own .env out of the check.
+compose_files() {
+  if ! command -v docker-compose >/dev/null 2>&1; then
+    printf '[test] error: docker-compose is not installed, so the compose files cannot be validated.\n' >&2
+    printf '[test]        Install it (Debian: apt-get install --no-install-recommends docker-compose; .ci/run does).\n' >&2
+    return 1
+  fi
+  local env_file profile failed=0
+  env_file=$(mktemp)
+  local secrets=(POSTGRES_PASSWORD=ci-placeholder CODEC_KEYS=ci-placeholder CODEC_SERVER_TOKEN=ci-placeholder)
+  local unset_secrets=(-u POSTGRES_PASSWORD -u CODEC_KEYS -u CODEC_SERVER_TOKEN)
+  log "docker-compose.yml"
+  docker-compose --env-file "$env_file" -f docker-compose.yml config -q || failed=1
+  for profile in '' nats-single nats-cluster; do
+    log "docker-compose.prod.yml${profile:+ --profile $profile}"
+    env "${unset_secrets[@]}" "${secrets[@]}" \
+      docker-compose --env-file "$env_file" -f docker-compose.prod.yml ${profile:+--profile "$profile"} config -q ||
+      failed=1
+  done
+  if env "${unset_secrets[@]}" docker-compose --env-file "$env_file" -f docker-compose.prod.yml config -q 2>/dev/null; then
+    # shellcheck disable=SC2016 # the compose syntax, literally
+    warn 'docker-compose.prod.yml resolves without POSTGRES_PASSWORD, CODEC_KEYS, CODEC_SERVER_TOKEN: secrets must be required (${VAR:?...})'
+    failed=1
+  fi
+  rm -f "$env_file"
+  return "$failed"
+}
+
 total=$(now_ms)
 step toolchain bash scripts/toolchain.sh
 # The build (dist/) is what the CLI test runs as a real process; the typecheck adds the tests.
 step build npm run --silent build
 step typecheck npx tsc -p tsconfig.json --noEmit
 step lint npx eslint .
+step 'compose files' compose_files
 step 'unit tests' npx jest --selectProjects unit
 # In band: the suites share one Temporal and one NATS. --forceExit because the SDK's native runtime
 # can keep the process alive after the last test.

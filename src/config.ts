@@ -42,7 +42,15 @@ export const envSchema = z.object({
   CODEC_SERVER_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   // The one browser origin (the Temporal UI) allowed to call the codec server; defaults to TEMPORAL_UI_URL's origin.
   CODEC_ALLOWED_ORIGIN: z.string().url('must be a URL such as http://127.0.0.1:8233').optional(),
+  // Prometheus endpoints. METRICS_PORT (0 = off) serves the notifier's /metrics on METRICS_HOST (loopback unless a
+  // container sets 0.0.0.0). TEMPORAL_METRICS_ADDRESS (unset = off) makes the orchestrator's Temporal runtime serve
+  // its worker metrics (polls, task latencies, slots) at http://<address>/metrics.
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  TEMPORAL_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port, such as 0.0.0.0:9464')
+    .optional(),
 });
 
 export type Config = z.output<typeof envSchema>;

@@ -36,11 +36,19 @@ export function createLogger(opts: { level?: string; name?: string; toStderr?: b
 
 let runtimeInstalled = false;
 
+export interface TemporalRuntimeOptions {
+  /**
+   * host:port for the runtime's Prometheus exporter (worker and client metrics at `/metrics`), e.g.
+   * TEMPORAL_METRICS_ADDRESS=0.0.0.0:9464. Unset: no metrics exporter.
+   */
+  metricsBindAddress?: string;
+}
+
 /**
- * Forwards the Temporal Core runtime's logs into pino. Runtime.install may run once per process and
- * must run before any connection is made, so every entry point calls this first.
+ * Forwards the Temporal Core runtime's logs into pino, and optionally serves its metrics. Runtime.install may
+ * run once per process and must run before any connection is made, so every entry point calls this first.
  */
-export async function installTemporalRuntime(logger: Logger): Promise<void> {
+export async function installTemporalRuntime(logger: Logger, opts: TemporalRuntimeOptions = {}): Promise<void> {
   if (runtimeInstalled) return;
   const { Runtime, DefaultLogger } = await import('@temporalio/worker');
   const levels = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
@@ -49,6 +57,17 @@ export async function installTemporalRuntime(logger: Logger): Promise<void> {
     logger: new DefaultLogger(logger.isLevelEnabled('debug') ? 'DEBUG' : 'INFO', (entry) => {
       child[levels[entry.level]]({ ...(entry.meta ?? {}) }, entry.message);
     }),
+    ...(opts.metricsBindAddress
+      ? {
+          telemetryOptions: {
+            // Core's exporter, with the SDK's default names (temporal_*), as Temporal's SDK dashboards expect.
+            metrics: { prometheus: { bindAddress: opts.metricsBindAddress } },
+          },
+        }
+      : {}),
   });
   runtimeInstalled = true;
+  if (opts.metricsBindAddress) {
+    logger.info({ url: `http://${opts.metricsBindAddress}/metrics` }, 'temporal runtime metrics endpoint');
+  }
 }

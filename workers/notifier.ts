@@ -5,6 +5,8 @@
  */
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logging';
+import { createNotifierMetrics, type NotifierMetrics } from '../src/metrics/notifier-metrics';
+import { createProcessRegistry, startMetricsServer, type MetricsServer } from '../src/metrics/server';
 import { ensureNotifierBuckets } from '../src/nats/buckets';
 import { connectNats } from '../src/nats/connection';
 import { ensureJetStream } from '../src/nats/stream';
@@ -17,6 +19,20 @@ async function run(): Promise<void> {
   const config = loadConfig();
   const notifierConfig = loadNotifierConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, name: 'notifier' });
+  // METRICS_PORT=0 (the default) serves no metrics; the notifier's `counters` are logged at stop either way.
+  // Started before NATS so that a notifier waiting for its server is visible to the scraper.
+  let metricsServer: MetricsServer | undefined;
+  let metrics: NotifierMetrics | undefined;
+  if (config.METRICS_PORT > 0) {
+    const registry = createProcessRegistry({ service: 'notifier' });
+    metrics = createNotifierMetrics(registry);
+    metricsServer = await startMetricsServer({
+      registry,
+      port: config.METRICS_PORT,
+      host: config.METRICS_HOST,
+      logger,
+    });
+  }
   const nc = await connectNats(config, { name: 'notifier', logger, waitOnFirstConnect: true });
   await ensureJetStream(config, nc);
   const buckets = await ensureNotifierBuckets(nc, { seenTtlMs: notifierConfig.seenTtlMs });
@@ -37,6 +53,7 @@ async function run(): Promise<void> {
     logger,
     retryBaseMs: notifierConfig.retryBaseMs,
     retryMaxMs: notifierConfig.retryMaxMs,
+    ...(metrics ? { metrics } : {}),
   });
   for (const [agency, target] of Object.entries(notifierConfig.webhooks)) {
     // Events are need-to-know: in clear text they are readable by anyone on the path.
@@ -54,6 +71,7 @@ async function run(): Promise<void> {
     logger.info({ signal }, 'notifier stopping');
     await notifier.stop();
     await nc.drain();
+    await metricsServer?.close();
   };
   await new Promise<void>((resolve, reject) => {
     let stopping = false;

@@ -16,6 +16,7 @@ import type { Agency } from '../domain/agencies';
 import type { NotifierBuckets } from '../nats/buckets';
 import { EnvelopeError, parseCaseEvent, type ReceivedEvent } from '../nats/cloud-event';
 import { agencyConsumerName } from '../nats/stream';
+import { NOOP_NOTIFIER_METRICS, secondsSince, type NotifierMetrics } from '../metrics/notifier-metrics';
 import type { Delivery, NotificationChannel } from './channels';
 import { recordDeadLetter, type DeadLetterReason } from './dead-letters';
 import { hasSeen, markSeen } from './dedupe';
@@ -43,6 +44,8 @@ export interface NotifierOptions {
   /** Pause before re-opening a consume that ended with an error. */
   restartDelayMs?: number;
   now?: () => Date;
+  /** Prometheus reporting (src/metrics); `counters` are kept either way. */
+  metrics?: NotifierMetrics;
 }
 
 export class NotifierStateError extends Error {
@@ -58,6 +61,7 @@ export class Notifier {
   readonly counters: NotifierCounters = { delivered: 0, retried: 0, deadLettered: 0, duplicatesSkipped: 0 };
   private readonly js: JetStreamClient;
   private readonly logger: Logger;
+  private readonly metrics: NotifierMetrics;
   private readonly live = new Map<Agency, ConsumerMessages>();
   private loops: Promise<void>[] = [];
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -67,6 +71,7 @@ export class Notifier {
   constructor(private readonly opts: NotifierOptions) {
     this.js = jetstream(opts.nc);
     this.logger = opts.logger.child({ component: 'notifier' });
+    this.metrics = opts.metrics ?? NOOP_NOTIFIER_METRICS;
     this.stopSignal = new Promise<void>((resolve) => (this.wake = resolve));
   }
 
@@ -173,6 +178,7 @@ export class Notifier {
       const { seen, inbox } = this.opts.buckets;
       if (await hasSeen(seen, agency, event)) {
         this.counters.duplicatesSkipped++;
+        this.metrics.duplicateSkipped(agency);
         log.debug(ids, 'duplicate event skipped');
         await this.ack(m, log);
         return;
@@ -190,18 +196,21 @@ export class Notifier {
         deliveryCount: m.info.deliveryCount,
       };
       for (const channel of this.opts.channels) await channel.deliver(delivery);
-      await markSeen(seen, agency, event, m.seq, this.now());
+      const deliveredAt = this.now();
+      await markSeen(seen, agency, event, m.seq, deliveredAt);
       this.counters.delivered++;
+      this.metrics.delivered(agency, eventType, secondsSince(event.time, deliveredAt));
       await this.ack(m, log);
     } catch (err) {
       const detail = err instanceof Error ? `${err.name}: ${err.message}` : 'delivery failed';
       if (limits.maxDeliver > 0 && m.info.deliveryCount >= limits.maxDeliver) {
-        await this.deadLetter(agency, m, limits, 'delivery-exhausted', detail, event.id, log);
+        await this.deadLetter(agency, m, limits, 'delivery-exhausted', detail, event.id, log, eventType);
         return;
       }
       const delayMs = this.retryDelay(m.info.deliveryCount);
       signal(m, 'nak', log, delayMs);
       this.counters.retried++;
+      this.metrics.retried(agency, eventType);
       log.warn({ ...ids, delayMs, error: detail }, 'delivery failed; will retry');
     } finally {
       clearInterval(keepAlive);
@@ -216,6 +225,8 @@ export class Notifier {
     detail: string,
     eventId: string | undefined,
     log: Logger,
+    /** Known once the envelope was read; a metric label only, never taken from an unvalidated subject. */
+    eventType = 'unknown',
   ): Promise<void> {
     const record = {
       agency,
@@ -242,11 +253,13 @@ export class Notifier {
       if (!lastChance) {
         signal(m, 'nak', log, this.retryDelay(m.info.deliveryCount));
         this.counters.retried++;
+        this.metrics.retried(agency, eventType);
         return;
       }
     }
     signal(m, 'term', log);
     this.counters.deadLettered++;
+    this.metrics.deadLettered(agency, reason);
     log.warn(logged, 'message dead-lettered');
   }
 

@@ -31,6 +31,8 @@ export const envSchema = z.object({
   NATS_CREDS_FILE: z.string().min(1).optional(),
   NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -').default('CASES'),
   NATS_STREAM_MAX_AGE: duration.default('365d'),
+  // 3 on a clustered JetStream (the nats-cluster compose profile), so the stream and KV survive a node.
+  NATS_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   NATS_DUPLICATE_WINDOW: duration.default('2h'),
   DATA_DIR: z.string().min(1).default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -35,7 +35,7 @@ async function run(): Promise<void> {
   }
   const nc = await connectNats(config, { name: 'notifier', logger, waitOnFirstConnect: true });
   await ensureJetStream(config, nc);
-  const buckets = await ensureNotifierBuckets(nc, { seenTtlMs: notifierConfig.seenTtlMs });
+  const buckets = await ensureNotifierBuckets(nc, { seenTtlMs: notifierConfig.seenTtlMs, replicas: config.NATS_REPLICAS });
   const notifier = new Notifier({
     nc,
     stream: config.NATS_STREAM,

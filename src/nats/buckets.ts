@@ -23,6 +23,8 @@ export interface BucketSpec {
   seenTtlMs?: number;
   /** Bucket name prefix, so tests sharing a server do not share state. */
   prefix?: string;
+  /** Copies kept on a clustered JetStream (NATS_REPLICAS). */
+  replicas?: number;
 }
 
 export async function ensureNotifierBuckets(nc: NatsConnection, spec: BucketSpec = {}): Promise<NotifierBuckets> {
@@ -30,9 +32,9 @@ export async function ensureNotifierBuckets(nc: NatsConnection, spec: BucketSpec
   const p = spec.prefix ?? '';
   const [inbox, seen, deadLetters] = await Promise.all([
     // A few revisions per task keep its recent transitions visible to an admin (`nats kv history`).
-    kvm.create(`${p}${TASK_INBOX_BUCKET}`, { history: 5 }),
-    kvm.create(`${p}${NOTIFIER_SEEN_BUCKET}`, { history: 1, ttl: spec.seenTtlMs ?? DEFAULT_SEEN_TTL_MS }),
-    kvm.create(`${p}${DEAD_LETTER_BUCKET}`, { history: 1 }),
+    kvm.create(`${p}${TASK_INBOX_BUCKET}`, { history: 5, replicas: spec.replicas ?? 1 }),
+    kvm.create(`${p}${NOTIFIER_SEEN_BUCKET}`, { history: 1, ttl: spec.seenTtlMs ?? DEFAULT_SEEN_TTL_MS, replicas: spec.replicas ?? 1 }),
+    kvm.create(`${p}${DEAD_LETTER_BUCKET}`, { history: 1, replicas: spec.replicas ?? 1 }),
   ]);
   return { inbox, seen, deadLetters };
 }

@@ -47,6 +47,8 @@ export interface StreamSpec {
   /** Must cover the publish activity's retry horizon, or a late retry becomes a second event. */
   duplicateWindowMs: number;
   subjects?: string[];
+  /** Copies kept on a clustered JetStream. */
+  replicas?: number;
 }
 
 export async function ensureStream(
@@ -66,7 +68,7 @@ export async function ensureStream(
     discard: DiscardPolicy.Old,
     max_age: nanos(spec.maxAgeMs),
     duplicate_window: nanos(spec.duplicateWindowMs),
-    num_replicas: 1,
+    num_replicas: spec.replicas ?? 1,
   };
   const existing = await streamInfoOrNull(jsm, spec.name);
   if (!existing) {
@@ -214,7 +216,7 @@ export interface EnsuredJetStream {
 
 /** The stream and every consumer, as configured by NATS_STREAM, NATS_STREAM_MAX_AGE, NATS_DUPLICATE_WINDOW. */
 export async function ensureJetStream(
-  config: Pick<Config, 'NATS_STREAM' | 'NATS_STREAM_MAX_AGE' | 'NATS_DUPLICATE_WINDOW'>,
+  config: Pick<Config, 'NATS_STREAM' | 'NATS_STREAM_MAX_AGE' | 'NATS_DUPLICATE_WINDOW'> & Partial<Pick<Config, 'NATS_REPLICAS'>>,
   nc: NatsConnection,
   consumerSpec: ConsumerSpec = {},
 ): Promise<EnsuredJetStream> {
@@ -223,6 +225,7 @@ export async function ensureJetStream(
     name: config.NATS_STREAM,
     maxAgeMs: durationMs(config.NATS_STREAM_MAX_AGE),
     duplicateWindowMs: durationMs(config.NATS_DUPLICATE_WINDOW),
+    replicas: config.NATS_REPLICAS ?? 1,
   });
   const consumers = await ensureConsumers(jsm, config.NATS_STREAM, consumerSpec);
   return { jsm, stream, consumers };

@@ -33,4 +33,5 @@ bash scripts/stack.sh apps
 node bin/cases setup
 node dist/src/demo/run.js "$@"
 log "the stack keeps running: Web UI http://127.0.0.1:8233; cases CLI: node bin/cases --help; stop with: npm run stack:down"
+log "Web UI decoding: sign in at $CODEC_ENDPOINT/session with the token in $token_file (see README)"
 log "decode a history: temporal workflow show -w <id> --codec-endpoint $CODEC_ENDPOINT --codec-auth \"Bearer \$(cat $token_file)\""

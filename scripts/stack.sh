@@ -101,7 +101,9 @@ temporal_up() {
     --db-filename "$TEMPORAL_DB" --sqlite-pragma journal_mode=WAL --sqlite-pragma synchronous=OFF)
   local pair
   for pair in $(search_attributes); do args+=(--search-attribute "$pair"); done
-  # Lets admins read encrypted payloads in the UI through our codec server.
+  # Lets admins read encrypted payloads in the UI through our codec server. The dev server has no flag
+  # for the UI's "include credentials" codec option, so each admin signs in at $CODEC_ENDPOINT/session
+  # and ticks it in the UI's Codec Server settings (see workers/codec-server.ts).
   [ -n "${CODEC_ENDPOINT:-}" ] && args+=(--ui-codec-endpoint "$CODEC_ENDPOINT")
   local started
   started=$(now_ms)

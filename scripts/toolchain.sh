@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the two servers the project needs exist: the Temporal CLI (dev server + Web UI) and
-# nats-server. Idempotent and quiet when both are present, so test.sh and CI can run it every time.
+# nats-server; and, for the Web UI test (test/integration/ui-codec.test.ts), a headless Chromium.
+# Idempotent and quiet when all are present, so test.sh and CI can run it every time.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -41,7 +42,36 @@ ensure_nats() {
     "(Debian/Ubuntu) or from https://github.com/nats-io/nats-server/releases, then re-run \`npm run toolchain\`."
 }
 
+# Chromium for the UI test (driven by playwright-core, which downloads no browser). Installed like
+# nats-server when running as root with apt-get; otherwise only a warning here, and the UI test itself
+# fails saying how to install it.
+chromium_bin() {
+  local candidate
+  for candidate in "${CHROMIUM_PATH:-}" /usr/bin/chromium /usr/bin/chromium-browser; do
+    if [ -n "$candidate" ] && [ -x "$candidate" ]; then
+      printf '%s\n' "$candidate"
+      return
+    fi
+  done
+}
+
+ensure_chromium() {
+  [ -n "$(chromium_bin)" ] && return
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing chromium with apt-get (for the Web UI test)..."
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+  [ -n "$(chromium_bin)" ] || warn "chromium not found: the Web UI test will fail. Install it with" \
+    "\`sudo apt-get install -y chromium\` (Debian/Ubuntu) or set CHROMIUM_PATH, then re-run \`npm run toolchain\`."
+}
+
 ensure_temporal
 ensure_nats
+ensure_chromium
 log "temporal:    $(temporal_bin) ($("$(temporal_bin)" --version | head -n1))"
 log "nats-server: $(nats_bin) ($("$(nats_bin)" --version | head -n1))"
+# Debian's chromium wrapper script prints a shell warning on some machines; only the version line matters.
+if [ -n "$(chromium_bin)" ]; then
+  log "chromium:    $(chromium_bin) ($("$(chromium_bin)" --version 2>/dev/null | head -n1))"
+fi

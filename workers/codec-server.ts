@@ -8,15 +8,27 @@
  * Who calls it:
  * - The Temporal CLI, for admins at a terminal:
  *     temporal workflow show -w <id> --codec-endpoint http://127.0.0.1:8888 --codec-auth "Bearer $CODEC_SERVER_TOKEN"
- * - The Temporal Web UI. The dev stack passes the endpoint to the dev server (scripts/stack.sh, when CODEC_ENDPOINT
- *   is set): `temporal server start-dev ... --ui-codec-endpoint http://127.0.0.1:8888`. The UI then calls
- *   `<endpoint>/decode` from the admin's browser (hence CORS for the UI origin, CODEC_ALLOWED_ORIGIN, default the
- *   origin of TEMPORAL_UI_URL). Caveat: the UI does not send a configured static token. It sends
- *   `Authorization: Bearer <access token>` only when its codec setting passAccessToken is on, only to an https
- *   endpoint, and the token is the user's OIDC access token from the UI's own login. The dev server's UI has no
- *   login, so its requests arrive without a token and get 401. Decoding in the UI therefore needs either a UI
- *   with OIDC login whose access token this server verifies, or a deliberate dev-only decision; until then
- *   admins decode through the CLI as above.
+ * - The Temporal Web UI, from the admin's browser: it POSTs `<endpoint>/decode` (hence CORS for the UI origin only,
+ *   CODEC_ALLOWED_ORIGIN, default the origin of TEMPORAL_UI_URL). The dev stack gives the dev server the endpoint
+ *   (scripts/stack.sh, when CODEC_ENDPOINT is set: `--ui-codec-endpoint http://127.0.0.1:8888`).
+ *
+ * Admin flow for the Web UI. The UI cannot send a static bearer token (it forwards only an OIDC access token from
+ * its own login, and only to https endpoints), but it can send the browser's cookies. So, once per browser:
+ *   1. Open http://127.0.0.1:8888/session, paste the token (CODEC_SERVER_TOKEN; the demo keeps it in
+ *      .data/codec-server-token) and sign in. The server sets `codec_session`: a random id, HttpOnly,
+ *      SameSite=Strict, valid 8 hours, held in this process's memory only (a restart signs everybody out).
+ *   2. In the UI (http://127.0.0.1:8233), open Codec Server settings (the icon in the top bar), choose "Use my
+ *      browser setting and ignore Cluster-level setting", enter http://127.0.0.1:8888 as the endpoint, tick
+ *      "Include cross-origin credentials", Apply. (The UI stores this in the browser's localStorage. The override
+ *      is needed because with a cluster-level endpoint the UI takes the credentials flag from the cluster config,
+ *      which `temporal server start-dev` cannot set.)
+ *   3. Payloads now show decoded. Sign out on the same /session page (or wait for the expiry).
+ * Open the UI and the codec server under the same host name (both 127.0.0.1, not one of them localhost): the
+ * cookie is SameSite=Strict and CORS allows exactly CODEC_ALLOWED_ORIGIN. The cookie decodes only for requests
+ * whose Origin is that UI origin; the CLI and scripts keep using the bearer token. Sign-in posts are accepted only
+ * from the /session page itself or without an Origin (curl:
+ * `curl -c jar -X POST -H "Authorization: Bearer $CODEC_SERVER_TOKEN" http://127.0.0.1:8888/session`).
+ * Behind an https proxy, cookies should be marked Secure (createCodecServer's `secureCookie`; not yet a setting).
  */
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from '../src/config';
@@ -50,6 +62,7 @@ async function main(): Promise<void> {
       allowedOrigin: new URL(allowedOrigin).origin,
       activeKeyId: keyring.activeKeyId,
       keyIds: keyring.ids,
+      uiSignIn: `http://${config.CODEC_SERVER_HOST}:${config.CODEC_SERVER_PORT}/session`,
     },
     'codec server listening',
   );

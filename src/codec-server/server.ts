@@ -4,9 +4,16 @@
  * out. Only the last path segment selects the operation, so the server can sit behind any path prefix (for example
  * one per namespace).
  *
- * Everything that passes the bearer-token check can read victims' data in the clear, hence: constant-time token
- * comparison, CORS for the UI origin only, a body size limit, `Cache-Control: no-store` on every answer, and logs
- * that record who asked for how many payloads but never a payload or a header value.
+ * Two ways in:
+ * - `Authorization: Bearer <token>` (the CLI, scripts);
+ * - a session cookie, for the Web UI, which cannot send a static token (session.ts). An admin signs in at
+ *   `.../session` (GET shows a form; POST takes the token as form field, JSON `{"token"}` or bearer header; DELETE,
+ *   or POST with `signout=1`, signs out). A cookie-authenticated encode/decode is accepted only when the request
+ *   comes from the allowed UI origin: cookies are not port-specific, so other local pages would carry it too.
+ *
+ * Everything that passes the checks can read victims' data in the clear, hence: constant-time token comparison,
+ * CORS for the UI origin only, a body size limit, `Cache-Control: no-store` on every answer, and logs that record
+ * who asked for how many payloads but never a payload, a token or a cookie.
  */
 import {
   createServer,
@@ -20,11 +27,15 @@ import type { Logger } from 'pino';
 import { CodecError } from '../temporal/codec';
 import { bearerTokenChecker } from './auth';
 import { corsHeaders, normalizeOrigin, preflightHeaders } from './cors';
+import { HTML_HEADERS, loginPage, refusedPage, signedInPage, signedOutPage } from './login-page';
 import { describeIssues, payloadsBodySchema, payloadsFromJson, payloadsToJson } from './protocol';
+import { clearedSessionCookie, cookieValue, SESSION_COOKIE, sessionCookie, SessionStore } from './session';
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** Shorter than the config's 16-character rule would be a configuration bug, not a choice. */
 const MIN_TOKEN_LENGTH = 16;
+/** A sign-in body is one short field. */
+const MAX_SESSION_BODY_BYTES = 4 * 1024;
 
 export interface CodecServerOptions {
   codec: PayloadCodec;
@@ -35,9 +46,13 @@ export interface CodecServerOptions {
   logger: Logger;
   /** Request bodies above this size get 413. Default 4 MiB. */
   maxBodyBytes?: number;
+  /** Browser sessions (sign-in at .../session): lifetime and cap; default 8 hours, 100 sessions. */
+  sessions?: SessionStore;
+  /** Mark the session cookie Secure. Set it when browsers reach this server over https (e.g. behind a proxy). */
+  secureCookie?: boolean;
 }
 
-type Operation = 'encode' | 'decode';
+type Operation = 'encode' | 'decode' | 'session';
 
 /** An answer decided before the codec runs: status, a message for the client, extra headers. */
 class HttpError extends Error {
@@ -60,6 +75,8 @@ export function createCodecServer(options: CodecServerOptions): Server {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const isAuthorized = bearerTokenChecker(options.token);
   const logger = options.logger.child({ component: 'codec-server' });
+  const sessions = options.sessions ?? new SessionStore();
+  const secureCookie = options.secureCookie ?? false;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint();
@@ -99,8 +116,25 @@ export function createCodecServer(options: CodecServerOptions): Server {
         if (value !== undefined) res.setHeader(name, value);
       }
 
-      if (!isAuthorized(req.headers.authorization)) {
-        throw new HttpError(401, 'missing or wrong bearer token', { 'WWW-Authenticate': 'Bearer realm="codec"' });
+      if (operation === 'session') {
+        await handleSession(req, res, log);
+        return;
+      }
+
+      if (isAuthorized(req.headers.authorization)) {
+        log.auth = 'bearer';
+      } else if (sessions.isValid(cookieValue(req.headers.cookie, SESSION_COOKIE))) {
+        // The UI's fetch always sends Origin; a request from anywhere else gains nothing from the cookie.
+        if (origin !== allowedOrigin) {
+          throw new HttpError(401, 'session cookie accepted only from the Temporal UI origin', {
+            'WWW-Authenticate': 'Bearer realm="codec"',
+          });
+        }
+        log.auth = 'session';
+      } else {
+        throw new HttpError(401, 'missing or wrong bearer token (or no valid session)', {
+          'WWW-Authenticate': 'Bearer realm="codec"',
+        });
       }
       if (!operation) throw new HttpError(404, 'not found: POST .../encode or .../decode');
       if (req.method !== 'POST') throw new HttpError(405, 'method not allowed: use POST', { Allow: 'POST, OPTIONS' });
@@ -130,6 +164,55 @@ export function createCodecServer(options: CodecServerOptions): Server {
     }
   };
 
+  /**
+   * `.../session`: GET the sign-in page, POST to sign in (or out), DELETE to sign out. Sign-in posts are accepted
+   * without an Origin header (curl) or from this server's own page; any other page posting here is refused, so
+   * no site can sign a browser in or out behind the admin's back.
+   */
+  const handleSession = async (req: IncomingMessage, res: ServerResponse, log: Record<string, unknown>) => {
+    const cookieOptions = { path: cookiePath(req.url), secure: secureCookie };
+    const current = cookieValue(req.headers.cookie, SESSION_COOKIE);
+    if (req.method === 'GET') {
+      sendHtml(res, 200, loginPage(allowedOrigin, sessions.expiresAt(current)));
+      return;
+    }
+    if (req.method !== 'POST' && req.method !== 'DELETE') {
+      throw new HttpError(405, 'method not allowed: GET, POST or DELETE', { Allow: 'GET, POST, DELETE' });
+    }
+    const origin = req.headers.origin;
+    // This server's own page, whichever scheme the browser saw (a TLS-terminating proxy keeps the Host).
+    const ownOrigins = ['http', 'https'].map((scheme) => `${scheme}://${req.headers.host ?? ''}`);
+    if (origin !== undefined && !ownOrigins.includes(origin)) {
+      throw new HttpError(403, 'sign-in is accepted only from the codec server page itself');
+    }
+    const form = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
+    const fields = req.method === 'POST' ? await readSessionFields(req, form) : {};
+
+    if (req.method === 'DELETE' || fields.signout === '1') {
+      sessions.revoke(current);
+      log.session = 'signed-out';
+      const headers = { 'Set-Cookie': clearedSessionCookie(cookieOptions) };
+      if (form) sendHtml(res, 200, signedOutPage(), headers);
+      else sendJson(res, 200, { signedIn: false }, headers);
+      return;
+    }
+
+    const presented = fields.token !== undefined ? `Bearer ${fields.token}` : req.headers.authorization;
+    if (!isAuthorized(presented)) {
+      log.session = 'refused';
+      if (form) sendHtml(res, 401, refusedPage());
+      else throw new HttpError(401, 'wrong token', { 'WWW-Authenticate': 'Bearer realm="codec"' });
+      return;
+    }
+    // A new id on every sign-in (no fixation); the previous one of this browser stops working.
+    sessions.revoke(current);
+    const session = sessions.create();
+    log.session = 'signed-in';
+    const headers = { 'Set-Cookie': sessionCookie(session.id, sessions.ttlMs, cookieOptions) };
+    if (form) sendHtml(res, 200, signedInPage(allowedOrigin, session.expiresAt), headers);
+    else sendJson(res, 200, { signedIn: true, expiresAt: new Date(session.expiresAt).toISOString() }, headers);
+  };
+
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       // Unexpected: log the error class and message only (a message could in theory quote input).
@@ -145,11 +228,47 @@ export function createCodecServer(options: CodecServerOptions): Server {
   return server;
 }
 
-/** `encode` / `decode` from the last path segment, ignoring any prefix and the query string. */
+/** `encode` / `decode` / `session` from the last path segment, ignoring any prefix and the query string. */
 function operationOf(url: string | undefined): Operation | undefined {
-  const path = (url ?? '/').split('?')[0] ?? '/';
-  const last = path.replace(/\/+$/, '').split('/').pop();
-  return last === 'encode' || last === 'decode' ? last : undefined;
+  const last = pathOf(url).replace(/\/+$/, '').split('/').pop();
+  return last === 'encode' || last === 'decode' || last === 'session' ? last : undefined;
+}
+
+function pathOf(url: string | undefined): string {
+  return (url ?? '/').split('?')[0] ?? '/';
+}
+
+/**
+ * The cookie's Path: the prefix in front of `/session`, so a server mounted at `/codec` scopes its cookie to
+ * `/codec` (and the UI server on the same host never receives it). Only safe path characters get through.
+ */
+function cookiePath(url: string | undefined): string {
+  const prefix = pathOf(url)
+    .replace(/\/+$/, '')
+    .replace(/\/session$/, '');
+  return /^(\/[A-Za-z0-9._~-]+)+$/.test(prefix) ? prefix : '/';
+}
+
+/** The sign-in form's fields, or a JSON body's; an empty body is fine (the token may be in the header). */
+async function readSessionFields(req: IncomingMessage, form: boolean): Promise<Record<string, string>> {
+  const raw = (await readBody(req, MAX_SESSION_BODY_BYTES)).toString('utf8');
+  if (raw.trim() === '') return {};
+  if (form) return Object.fromEntries(new URLSearchParams(raw));
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new HttpError(400, 'request body is not valid JSON');
+  }
+  const fields: Record<string, string> = {};
+  if (json && typeof json === 'object') {
+    for (const key of ['token', 'signout'] as const) {
+      const value = (json as Record<string, unknown>)[key];
+      if (typeof value === 'string') fields[key] = value;
+      else if (value === true) fields[key] = '1';
+    }
+  }
+  return fields;
 }
 
 async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
@@ -196,6 +315,11 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
     // After 'end' this is a no-op, since the promise is already settled.
     req.once('close', () => reject(new HttpError(400, 'request aborted before the body was complete')));
   });
+}
+
+function sendHtml(res: ServerResponse, status: number, html: string, headers: OutgoingHttpHeaders = {}): void {
+  res.writeHead(status, { ...headers, ...HTML_HEADERS, 'Content-Length': Buffer.byteLength(html) });
+  res.end(html);
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: OutgoingHttpHeaders = {}): void {

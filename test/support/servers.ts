@@ -164,14 +164,21 @@ function natsInfo(port: number): Promise<{ jetstream?: boolean }> {
 // ---- Temporal ----
 
 export async function startTemporalDevServer(
-  opts: { dbFile?: string; ui?: boolean } = {},
+  opts: {
+    dbFile?: string;
+    ui?: boolean;
+    /** With ui: the Web UI's port, when the caller needs it before the server starts (e.g. for CORS). */
+    uiPort?: number;
+    /** Extra `temporal server start-dev` flags, e.g. ['--ui-codec-endpoint', url]. */
+    extraArgs?: string[];
+  } = {},
 ): Promise<TemporalServerHandle> {
   const binary = temporalBinary();
   // A db file (rather than the default in-memory store) is what lets restart() keep workflows.
   const tempDir = opts.dbFile ? undefined : makeTempDir('case-temporal-');
   const dbFile = opts.dbFile ?? join(tempDir as string, 'temporal.db');
   const port = await freePort();
-  let uiPort: number | undefined;
+  let uiPort: number | undefined = opts.ui ? opts.uiPort : undefined;
   while (opts.ui && (uiPort === undefined || uiPort === port)) uiPort = await freePort();
   const command = [binary, 'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port)];
   command.push(...(uiPort ? ['--ui-port', String(uiPort)] : ['--headless']), '--db-filename', dbFile);
@@ -179,6 +186,7 @@ export async function startTemporalDevServer(
   // kill is kept (the OS has the pages), only a machine crash could lose writes.
   command.push('--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF', '--log-level', 'warn');
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) command.push('--search-attribute', `${name}=${type}`);
+  command.push(...(opts.extraArgs ?? []));
   const address = `127.0.0.1:${port}`;
   const record: TemporalRecord = { command, logFile: `${dbFile}.log`, pid: 0, tempDir, address, port, uiPort, dbFile };
   await relaunchTemporal(record);

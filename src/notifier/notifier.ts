@@ -19,7 +19,7 @@ import { agencyConsumerName } from '../nats/stream';
 import { NOOP_NOTIFIER_METRICS, secondsSince, type NotifierMetrics } from '../metrics/notifier-metrics';
 import type { Delivery, NotificationChannel } from './channels';
 import { recordDeadLetter, type DeadLetterReason } from './dead-letters';
-import { hasSeen, markSeen } from './dedupe';
+import { hasSeen, markSeen, seenKey } from './dedupe';
 import { applyTaskEvent } from './inbox';
 
 export interface NotifierCounters {
@@ -57,12 +57,21 @@ interface ConsumerLimits {
   ackWaitMs: number;
 }
 
+/** Enough to cover what can be in flight around an outage; each entry is one short key. */
+const RECENTLY_DELIVERED_MAX = 50_000;
+
 export class Notifier {
   readonly counters: NotifierCounters = { delivered: 0, retried: 0, deadLettered: 0, duplicatesSkipped: 0 };
   private readonly js: JetStreamClient;
   private readonly logger: Logger;
   private readonly metrics: NotifierMetrics;
   private readonly live = new Map<Agency, ConsumerMessages>();
+  /**
+   * What this process delivered lately, checked before the KV mark: when NATS goes away between a
+   * delivery and its mark or ack, the redelivery that follows is recognised here and not sent twice.
+   * (A crash in that gap can still repeat one delivery; receivers dedupe on X-Case-Event-Id.)
+   */
+  private readonly recentlyDelivered = new Set<string>();
   private loops: Promise<void>[] = [];
   private state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private wake: () => void = () => undefined;
@@ -176,7 +185,11 @@ export class Notifier {
     const keepAlive = setInterval(() => signal(m, 'working', log), Math.max(500, Math.floor(limits.ackWaitMs / 3)));
     try {
       const { seen, inbox } = this.opts.buckets;
-      if (await hasSeen(seen, agency, event)) {
+      const key = seenKey(agency, event);
+      const deliveredHere = this.recentlyDelivered.has(key);
+      if (deliveredHere || (await hasSeen(seen, agency, event))) {
+        // The mark may be what failed last time.
+        if (deliveredHere) await markSeen(seen, agency, event, m.seq, this.now());
         this.counters.duplicatesSkipped++;
         this.metrics.duplicateSkipped(agency);
         log.debug(ids, 'duplicate event skipped');
@@ -197,6 +210,7 @@ export class Notifier {
       };
       for (const channel of this.opts.channels) await channel.deliver(delivery);
       const deliveredAt = this.now();
+      this.remember(key);
       await markSeen(seen, agency, event, m.seq, deliveredAt);
       this.counters.delivered++;
       this.metrics.delivered(agency, eventType, secondsSince(event.time, deliveredAt));
@@ -269,6 +283,15 @@ export class Notifier {
       if (!ok) log.warn({ streamSeq: m.seq }, 'ack not confirmed; a redelivery will be skipped as duplicate');
     } catch (err) {
       log.warn({ err, streamSeq: m.seq }, 'ack failed; a redelivery will be skipped as duplicate');
+    }
+  }
+
+  private remember(key: string): void {
+    this.recentlyDelivered.add(key);
+    // Bounded: oldest first out (a Set iterates in insertion order).
+    if (this.recentlyDelivered.size > RECENTLY_DELIVERED_MAX) {
+      const oldest = this.recentlyDelivered.values().next().value;
+      if (oldest !== undefined) this.recentlyDelivered.delete(oldest);
     }
   }
 

@@ -3,22 +3,15 @@
  * validators read this table, `cases commands` prints it, and tests check it row by row.
  */
 import type { Agency } from './agencies';
-import { type Stage } from './stages';
+import { stagesFrom, type Stage } from './stages';
 
 export interface Permission {
   agencies: readonly Agency[];
   stages: readonly Stage[];
 }
 
-const OPEN: readonly Stage[] = [
-  'INTAKE',
-  'INVESTIGATION',
-  'OPERATION',
-  'DETENTION',
-  'PROSECUTION',
-  'TRIAL',
-  'JUDGMENT',
-];
+/** Every stage before the final ones. */
+const OPEN: readonly Stage[] = stagesFrom('INTAKE');
 /** Investigation goes on after arrests and into prosecution: new suspects, locations, operations. */
 const INVESTIGATING: readonly Stage[] = ['INTAKE', 'INVESTIGATION', 'OPERATION', 'DETENTION', 'PROSECUTION'];
 const OPERATIONAL: readonly Stage[] = ['INVESTIGATION', 'OPERATION', 'DETENTION', 'PROSECUTION'];

@@ -68,19 +68,7 @@ export interface CaseWorkflowResult {
 }
 
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkflowResult> {
-  const state: CaseState =
-    input.kind === 'resume'
-      ? input.state
-      : openCaseState(
-          (() => {
-            try {
-              return parseOrReject(OpenCaseInput, input.open, 'case');
-            } catch (err) {
-              return rethrowAsFailure(err);
-            }
-          })(),
-          Date.now(),
-        );
+  const state = initialState(input);
   const runtime = new OwnerRuntime(state, (deadline, now) => onCaseDeadline(state, deadline, now));
   const finished = () => FINAL_STAGES.includes(state.stage);
 
@@ -183,6 +171,16 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
         }
         return;
     }
+  }
+}
+
+/** A new case from its (re-validated) open input, or the state carried over by continue-as-new. */
+function initialState(input: CaseWorkflowInput): CaseState {
+  if (input.kind === 'resume') return input.state;
+  try {
+    return openCaseState(parseOrReject(OpenCaseInput, input.open, 'case'), Date.now());
+  } catch (err) {
+    return rethrowAsFailure(err);
   }
 }
 

@@ -5,7 +5,7 @@
 import { executeCaseCommand, validateCaseCommand } from '../../src/domain/commands';
 import { onRaidCompleted } from '../../src/domain/commands/operation';
 import { PERMISSIONS, type CaseCommandName } from '../../src/domain/permissions';
-import type { TaskOwnerState } from '../../src/domain/state';
+import { newOwnerState } from '../../src/domain/state';
 import { validateTaskCommand, executeTaskCommand } from '../../src/domain/task-commands';
 import { openTask } from '../../src/domain/task-ops';
 import {
@@ -269,16 +269,12 @@ describe('who may do what (NOT_PERMITTED)', () => {
 
   it('only CHILD_PROTECTION accepts a referral: JUDICIARY may not complete the accept-referral task', () => {
     // The protection workflow owns that task; any TaskOwnerState behaves the same.
-    const protection: TaskOwnerState = {
+    const protection = newOwnerState({
       caseId: 'PE-LIM-2026-0042',
       workflowId: 'case-PE-LIM-2026-0042-minor-V-1',
       policy: FAST_POLICY,
-      counters: { T: 0, event: 0 },
-      tasks: {},
-      deadlines: [],
-      outbox: [],
       restrictedAgencies: [],
-    };
+    });
     const task = openTask(
       protection,
       {

@@ -6,7 +6,7 @@ import type { Agency } from '../../src/domain/agencies';
 import { onRaidCompleted } from '../../src/domain/commands/operation';
 import { EVENT_CATALOG, type EventSpec, type PendingEvent } from '../../src/domain/events';
 import { emit } from '../../src/domain/outbox';
-import type { CaseState, TaskOwnerState } from '../../src/domain/state';
+import { newOwnerState, type CaseState } from '../../src/domain/state';
 import { toAgencyMessages } from '../../src/domain/views';
 import { AS, FAST_POLICY, NOW, PERSONAL_STRINGS, caseAt, lastEvent, openCase, run } from './domain-fixtures';
 
@@ -104,16 +104,12 @@ describe('each agency gets its view of an event, and nothing more', () => {
 
   it('protection-milestone: CHILD_PROTECTION and PROSECUTION hear of it, POLICE never does', () => {
     // Emitted by the protection workflow (workflows/child-protection.ts) with this data.
-    const protection: TaskOwnerState = {
+    const protection = newOwnerState({
       caseId: 'PE-LIM-2026-0042',
       workflowId: 'case-PE-LIM-2026-0042-minor-V-1',
       policy: FAST_POLICY,
-      counters: { T: 0, event: 0 },
-      tasks: {},
-      deadlines: [],
-      outbox: [],
       restrictedAgencies: [],
-    };
+    });
     const event = emit(
       protection,
       'protection-milestone',

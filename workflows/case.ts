@@ -14,7 +14,7 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { OpenCaseInput } from '../src/domain/case';
+import { RecordedOpenCaseInput } from '../src/domain/case';
 import { caseSnapshot, openCaseState } from '../src/domain/case-state';
 import {
   CASE_COMMAND_NAMES,
@@ -25,8 +25,10 @@ import {
   type Effect,
 } from '../src/domain/commands';
 import { onRaidCompleted } from '../src/domain/commands/operation';
+import type { DeadlinePolicy } from '../src/domain/policy';
 import { FINAL_STAGES } from '../src/domain/stages';
-import type { CaseState } from '../src/domain/state';
+import { upgradeOwnerState, type CaseState } from '../src/domain/state';
+import { assertVerified } from '../src/domain/unverified';
 import { openTasks, pruneClosedTasks } from '../src/domain/task-ops';
 import {
   CaseIdKey,
@@ -39,6 +41,7 @@ import {
 } from '../src/temporal/search-attributes';
 import {
   caseCommandUpdate,
+  caseAccessQuery,
   caseSnapshotQuery,
   caseTimelineQuery,
   locationReportedSignal,
@@ -46,7 +49,7 @@ import {
   raidCompletedSignal,
   stopRaidSignal,
 } from './messages';
-import { rethrowAsFailure } from './failures';
+import { refuse, rethrowAsFailure } from './failures';
 import { OwnerRuntime } from './owner-runtime';
 import { childProtectionWorkflow } from './child-protection';
 import { raidOperationWorkflow } from './raid-operation';
@@ -57,8 +60,9 @@ export interface CaseWorkflowOptions {
   maxHistoryLength?: number;
 }
 
+/** `policy` is the deployment's (the gateway's configuration); histories from before carried it in `open`. */
 export type CaseWorkflowInput =
-  | { kind: 'open'; open: unknown; options?: CaseWorkflowOptions }
+  | { kind: 'open'; open: unknown; policy?: DeadlinePolicy; options?: CaseWorkflowOptions }
   | { kind: 'resume'; state: CaseState; options?: CaseWorkflowOptions };
 
 export interface CaseWorkflowResult {
@@ -76,12 +80,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
     setHandler(
       caseCommandUpdate(name),
       async (cmd) => {
-        let outcome;
-        try {
-          outcome = executeCaseCommand(state, name, cmd, Date.now());
-        } catch (err) {
-          return rethrowAsFailure(err);
-        }
+        const outcome = executeCaseCommand(state, name, cmd, Date.now());
         runtime.touch();
         for (const effect of outcome.effects ?? []) await perform(effect);
         return outcome.result;
@@ -91,18 +90,30 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
           try {
             validateCaseCommand(state, name, cmd, Date.now());
           } catch (err) {
-            rethrowAsFailure(err);
+            refuse(err);
           }
         },
       },
     );
   }
   runtime.handleTaskCommands();
-  setHandler(caseSnapshotQuery, () => caseSnapshot(state));
+  setHandler(caseSnapshotQuery, () => caseSnapshot(state, Date.now()));
   setHandler(caseTimelineQuery, () => state.timeline);
+  setHandler(caseAccessQuery, () => ({
+    caseId: state.caseId,
+    restrictedAgencies: state.restrictedAgencies,
+    clearedStaff: state.clearedStaff,
+    leadProsecutor: state.leadProsecutor,
+  }));
   setHandler(pendingEventsQuery, () => state.outbox.length);
-  setHandler(raidCompletedSignal, ({ raidRef, missing }) => {
-    onRaidCompleted(state, raidRef, missing, Date.now());
+  // A raid that has heard from every location says so. The case decides from its own record of the
+  // reports, never from the message, so a forged or malformed signal changes nothing.
+  setHandler(raidCompletedSignal, (signal: unknown) => {
+    const raidRef = (signal as { raidRef?: unknown } | null)?.raidRef;
+    if (typeof raidRef !== 'string' || !onRaidCompleted(state, raidRef, Date.now())) {
+      log.warn('raidCompleted ignored: not a raid of this case whose every location reported');
+      return;
+    }
     runtime.touch();
   });
 
@@ -164,7 +175,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
         return;
       case 'stop-raid':
         try {
-          await getExternalWorkflowHandle(effect.workflowId).signal(stopRaidSignal);
+          await getExternalWorkflowHandle(effect.workflowId).signal(stopRaidSignal, { reason: 'case-over' });
         } catch (err) {
           // Already finished on its own: nothing to stop.
           log.info('raid already finished', { workflowId: effect.workflowId, error: String(err) });
@@ -176,9 +187,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
 
 /** A new case from its (re-validated) open input, or the state carried over by continue-as-new. */
 function initialState(input: CaseWorkflowInput): CaseState {
-  if (input.kind === 'resume') return input.state;
+  assertVerified(input);
+  if (input.kind === 'resume') return upgradeOwnerState(input.state);
   try {
-    return openCaseState(parseOrReject(OpenCaseInput, input.open, 'case'), Date.now());
+    return openCaseState(parseOrReject(RecordedOpenCaseInput, input.open, 'case'), Date.now(), input.policy);
   } catch (err) {
     return rethrowAsFailure(err);
   }

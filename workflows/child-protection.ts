@@ -8,6 +8,7 @@ import { setHandler } from '@temporalio/workflow';
 import type { ProtectionStart } from '../src/domain/commands';
 import { emit } from '../src/domain/outbox';
 import { toMs } from '../src/domain/policy';
+import { assertVerified } from '../src/domain/unverified';
 import { newOwnerState, type TaskOwnerState } from '../src/domain/state';
 import { onTaskDeadline, openTask, openTasks } from '../src/domain/task-ops';
 import type { HumanTask } from '../src/domain/tasks';
@@ -30,6 +31,7 @@ const STEPS: Record<string, Milestone> = {
 };
 
 export async function childProtectionWorkflow(input: ProtectionStart): Promise<ProtectionSnapshot> {
+  assertVerified(input);
   const state: ProtectionState = {
     ...newOwnerState(input),
     victimRef: input.victimRef,

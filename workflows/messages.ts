@@ -5,6 +5,7 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CaseCommandName } from '../src/domain/permissions';
 import type { CommandInput } from '../src/domain/commands';
+import type { AccessFacts } from '../src/domain/access';
 import type { CaseSnapshot } from '../src/domain/case-state';
 import type { TimelineEntry } from '../src/domain/state';
 import type { TaskCommandName } from '../src/domain/task-commands';
@@ -15,13 +16,20 @@ export const taskCommandUpdate = (name: TaskCommandName) => defineUpdate<HumanTa
 
 export const caseSnapshotQuery = defineQuery<CaseSnapshot>('caseSnapshot');
 export const caseTimelineQuery = defineQuery<TimelineEntry[]>('caseTimeline');
+/** Who may read the case at all (conflict of interest): asked by the gateway before every read. */
+export const caseAccessQuery = defineQuery<AccessFacts>('caseAccess');
 /** For tests and admins: events in the outbox not yet acknowledged by JetStream. */
 export const pendingEventsQuery = defineQuery<number>('pendingEvents');
 
-/** A raid tells its case it is over (by signal, so it works across the case's continue-as-new). */
+/**
+ * Signals pass between our own workflows only. Every one carries a payload, so the payload codec can
+ * tell ours (encrypted with the deployment's key) from a forgery, and every handler validates what it
+ * gets and ignores what it cannot use: a signal can never fail a workflow task.
+ */
+/** A raid tells its case it heard from every location (by signal: it works across continue-as-new). */
 export const raidCompletedSignal = defineSignal<[{ raidRef: string; missing: string[] }]>('raidCompleted');
 export const locationReportedSignal = defineSignal<[{ locationRef: string }]>('locationReported');
-export const stopRaidSignal = defineSignal('stopRaid');
+export const stopRaidSignal = defineSignal<[{ reason: 'case-over' }]>('stopRaid');
 
 export interface RaidSnapshot {
   raidRef: string;

@@ -17,7 +17,7 @@ import { nextDeadlineAt, takeDue } from '../src/domain/deadlines';
 import type { Deadline, TaskOwnerState } from '../src/domain/state';
 import { executeTaskCommand, validateTaskCommand, type TaskCommandName } from '../src/domain/task-commands';
 import type { HumanTask } from '../src/domain/tasks';
-import { rethrowAsFailure } from './failures';
+import { refuse } from './failures';
 import { taskCommandUpdate } from './messages';
 
 // Retried until NATS takes the events: nothing is lost, and a retry within the stream's duplicate
@@ -99,8 +99,8 @@ export class OwnerRuntime<S extends TaskOwnerState> {
         taskCommandUpdate(name),
         (cmd) => {
           const now = Date.now();
-          const task = executeTaskCommand(this.state, name, cmd, now);
-          if (name === 'completeTask') onCompleted(task, now);
+          const { task, repeated } = executeTaskCommand(this.state, name, cmd, now);
+          if (name === 'completeTask' && !repeated) onCompleted(task, now);
           this.touch();
           return task;
         },
@@ -109,7 +109,7 @@ export class OwnerRuntime<S extends TaskOwnerState> {
             try {
               validateTaskCommand(this.state, name, cmd);
             } catch (err) {
-              rethrowAsFailure(err);
+              refuse(err);
             }
           },
         },

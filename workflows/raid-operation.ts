@@ -4,14 +4,17 @@
  * the policy window: a POLICE task, escalated to PROSECUTION with the missing locations when it lapses.
  * When every location has reported (or the case stops it), it tells the case by signal.
  */
-import { condition, getExternalWorkflowHandle, log, setHandler } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, log, patched, setHandler } from '@temporalio/workflow';
 import type { RaidStart } from '../src/domain/commands';
 import { emit } from '../src/domain/outbox';
 import { toMs } from '../src/domain/policy';
+import { assertVerified } from '../src/domain/unverified';
 import { newOwnerState, type Deadline, type TaskOwnerState } from '../src/domain/state';
 import { cancelTask, completeTask, onTaskDeadline, openTask, openTasks } from '../src/domain/task-ops';
 import { locationReportedSignal, raidCompletedSignal, raidSnapshotQuery, stopRaidSignal } from './messages';
 import { OwnerRuntime } from './owner-runtime';
+
+const STOP_WITH_REASON_PATCH = 'stop-raid-with-reason';
 
 interface RaidState extends TaskOwnerState {
   raidRef: string;
@@ -21,6 +24,7 @@ interface RaidState extends TaskOwnerState {
 }
 
 export async function raidOperationWorkflow(raid: RaidStart): Promise<{ raidRef: string; missing: string[] }> {
+  assertVerified(raid);
   const state: RaidState = {
     ...newOwnerState(raid),
     raidRef: raid.raidRef,
@@ -39,13 +43,24 @@ export async function raidOperationWorkflow(raid: RaidStart): Promise<{ raidRef:
     }
   });
 
-  setHandler(locationReportedSignal, ({ locationRef }) => {
-    if (state.locationRefs.includes(locationRef) && !state.reported.includes(locationRef)) {
+  setHandler(locationReportedSignal, (signal: unknown) => {
+    const locationRef = (signal as { locationRef?: unknown } | null)?.locationRef;
+    if (typeof locationRef !== 'string' || !state.locationRefs.includes(locationRef)) {
+      log.warn('locationReported ignored: not a location of this raid', { raidRef: state.raidRef });
+      return;
+    }
+    if (!state.reported.includes(locationRef)) {
       state.reported.push(locationRef);
       runtime.touch();
     }
   });
-  setHandler(stopRaidSignal, () => {
+  setHandler(stopRaidSignal, (signal: unknown) => {
+    // Runs started before stop signals carried a payload sent none; every newer stop says why.
+    const legacy = signal === undefined && !patched(STOP_WITH_REASON_PATCH);
+    if (!legacy && (signal as { reason?: unknown } | null)?.reason !== 'case-over') {
+      log.warn('stopRaid ignored: no valid reason', { raidRef: state.raidRef });
+      return;
+    }
     stopped = true;
   });
   setHandler(raidSnapshotQuery, () => ({

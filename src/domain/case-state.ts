@@ -1,6 +1,6 @@
 /** Opening a case: its workflow id, its first state, and the snapshot agencies query. */
 import type { z } from 'zod';
-import type { OpenCaseInput } from './case';
+import type { RecordedOpenCaseInput } from './case';
 import { emit } from './outbox';
 import { resolvePolicy, type DeadlinePolicy } from './policy';
 import type { CaseState } from './state';
@@ -12,16 +12,16 @@ export function caseWorkflowId(caseId: string): string {
 }
 
 export function openCaseState(
-  input: z.output<typeof OpenCaseInput>,
+  input: z.output<typeof RecordedOpenCaseInput>,
   now: number,
-  defaults?: DeadlinePolicy,
+  policy?: DeadlinePolicy,
 ): CaseState {
   const at = new Date(now).toISOString();
   const state: CaseState = {
     kind: 'case',
     caseId: input.caseId,
     workflowId: caseWorkflowId(input.caseId),
-    policy: input.policy ?? defaults ?? resolvePolicy(),
+    policy: policy ?? input.policy ?? resolvePolicy(),
     codename: input.codename,
     jurisdiction: input.jurisdiction,
     crimeTypes: input.crimeTypes,
@@ -47,6 +47,8 @@ export function openCaseState(
     deadlines: [],
     outbox: [],
     restrictedAgencies: [],
+    clearedStaff: {},
+    recentCommands: [],
     timeline: [{ at, type: 'openCase' }],
   };
   emit(
@@ -65,8 +67,7 @@ export function openCaseState(
 }
 
 /** What `cases status` shows: parties by reference and pseudonym only, never names or addresses. */
-export function caseSnapshot(state: CaseState) {
-  const now = Date.now();
+export function caseSnapshot(state: CaseState, now: number) {
   return {
     caseId: state.caseId,
     workflowId: state.workflowId,
@@ -79,6 +80,7 @@ export function caseSnapshot(state: CaseState) {
     closedAt: state.closedAt,
     leadProsecutor: state.leadProsecutor,
     restrictedAgencies: state.restrictedAgencies,
+    clearedStaff: state.clearedStaff,
     suspects: Object.values(state.suspects).map((s) => ({
       ref: s.ref,
       roles: s.roles,

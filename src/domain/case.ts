@@ -4,7 +4,7 @@
  * payloads: events, search attributes, logs and errors only ever use the references (S-1, V-1, L-3).
  */
 import { z } from 'zod';
-import { Actor, Agency } from './agencies';
+import { Agency, StaffId } from './agencies';
 import { OffenceClass, DeadlinePolicy } from './policy';
 
 const text = (max: number) =>
@@ -96,12 +96,22 @@ export const OpenCaseInput = z
     jurisdiction: z.string().regex(/^[A-Z]{2}(-[A-Z0-9]{1,10}){0,3}$/, 'must look like PE-LIM (country-region codes)'),
     crimeTypes: z.array(CrimeType).min(1, 'must name at least one crime type').max(8),
     priority: Priority.default('normal'),
-    leadProsecutor: z.object({ staffId: Actor.shape.staffId.unwrap() }).strict(),
+    leadProsecutor: z.object({ staffId: StaffId }).strict(),
     summary: text(2000).optional().describe('personal: kept encrypted, never in events'),
-    policy: DeadlinePolicy.optional(),
   })
   .strict();
 export type OpenCaseInput = z.input<typeof OpenCaseInput>;
+
+/**
+ * How a case workflow receives its opening: the caller's input as validated by the gateway, and the
+ * deadline policy of the deployment (configuration within legal bounds, never the caller's choice).
+ * Histories recorded before that rule carried the policy inside `open`; they still replay.
+ */
+export const RecordedOpenCaseInput = OpenCaseInput.extend({ policy: DeadlinePolicy.optional() }).strict();
+
+/** Someone who holds a seized item: an agency, and a staff id when a person signs for it. */
+export const Holder = z.object({ agency: Agency, staffId: StaffId.optional() }).strict();
+export type Holder = z.infer<typeof Holder>;
 
 export { OffenceClass };
 

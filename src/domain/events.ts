@@ -43,6 +43,10 @@ export const EVENT_CATALOG = {
     to: { ...ALL_OPS, CHILD_PROTECTION: ['from', 'to'], OVERSIGHT: ['from', 'to'], PARTNER: ['from', 'to'] },
   },
   'prosecutor-assigned': { summary: 'A lead prosecutor was assigned.', to: { PROSECUTION: 'full', JUDICIARY: 'full' } },
+  'staff-cleared': {
+    summary: 'PROSECUTION cleared (or stopped clearing) a staff member of a restricted agency by name.',
+    to: { PROSECUTION: 'full', OVERSIGHT: 'full' },
+  },
   'suspect-added': {
     summary: 'A suspect was identified.',
     to: { PROSECUTION: 'full', POLICE: ['suspectRef', 'roles'] },
@@ -156,4 +160,8 @@ export interface PendingEvent {
   alsoTo?: Agency[];
   /** Agencies under conflict-of-interest restriction when the event was emitted. */
   restricted: Agency[];
+  /** Their staff cleared by name then: the only ones who hear of the tasks assigned to those agencies. */
+  cleared?: Partial<Record<Agency, string[]>>;
+  /** Who issued the command that caused the event (ids only); absent for what the system did itself. */
+  by?: { agency: Agency; staffId?: string; roles: string[]; subject?: string; clientId?: string };
 }

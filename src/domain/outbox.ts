@@ -1,6 +1,7 @@
 /** Emitting an event = appending it to the owner's outbox with the next sequence number. The
  * workflow drains the outbox through the publish activity; entries leave only once published. */
-import type { Agency } from './agencies';
+import { clearancesOf } from './access';
+import type { Actor, Agency } from './agencies';
 import type { EventType, PendingEvent } from './events';
 import type { TaskOwnerState } from './state';
 
@@ -19,9 +20,22 @@ export function emit(
     caseId: state.caseId,
     data,
     restricted: [...state.restrictedAgencies],
+    ...(state.restrictedAgencies.length > 0 ? { cleared: clearancesOf(state) } : {}),
     ...(routing.to ? { to: routing.to } : {}),
     ...(routing.alsoTo?.length ? { alsoTo: routing.alsoTo } : {}),
   };
   state.outbox.push(event);
   return event;
+}
+
+/** Who caused the events from `firstSeq` on (a command's): ids only, for the AUDIT copy. */
+export function attribute(outbox: PendingEvent[], firstSeq: number, actor: Actor): void {
+  const by = {
+    agency: actor.agency,
+    ...(actor.staffId ? { staffId: actor.staffId } : {}),
+    roles: actor.roles,
+    ...(actor.subject ? { subject: actor.subject } : {}),
+    ...(actor.clientId ? { clientId: actor.clientId } : {}),
+  };
+  for (const event of outbox) if (event.seq >= firstSeq) event.by = by;
 }

@@ -1,12 +1,17 @@
 /**
- * The permission matrix: which agency may issue which command, at which stages. Data, not ifs: the
- * validators read this table, `cases commands` prints it, and tests check it row by row.
+ * The permission matrix: which agency, in which roles, may issue which command, at which stages. Data,
+ * not ifs: the validators read this table, `cases commands` prints it, and tests check it row by row.
+ * The actor it is checked against comes from a verified access token (src/gateway), never a request.
  */
-import type { Agency } from './agencies';
+import { ROLE_NAMES, rolesOf, type Actor, type Agency, type AgencyRole } from './agencies';
+import { reject } from './errors';
 import { stagesFrom, type Stage } from './stages';
 
+/** For each agency allowed, the roles of its staff that may act; 'any' = every role of that agency. */
+export type Who = Partial<Record<Agency, readonly AgencyRole[] | 'any'>>;
+
 export interface Permission {
-  agencies: readonly Agency[];
+  who: Who;
   stages: readonly Stage[];
 }
 
@@ -18,30 +23,70 @@ const OPERATIONAL: readonly Stage[] = ['INVESTIGATION', 'OPERATION', 'DETENTION'
 const AFTER_RAID: readonly Stage[] = ['OPERATION', 'DETENTION', 'PROSECUTION'];
 const DETAINED: readonly Stage[] = ['OPERATION', 'DETENTION', 'PROSECUTION', 'TRIAL', 'JUDGMENT'];
 
+const PROSECUTORS: Who = { PROSECUTION: 'any' };
+const JUDGES: Who = { JUDICIARY: ['judge'] };
+const INVESTIGATORS: Who = { PROSECUTION: 'any', POLICE: 'any' };
+
+/** Who may open a case: only the prosecution leads a case. */
+export const OPEN_CASE: Who = PROSECUTORS;
+
 export const PERMISSIONS = {
-  startInvestigation: { agencies: ['PROSECUTION'], stages: ['INTAKE'] },
-  assignProsecutor: { agencies: ['PROSECUTION'], stages: OPEN },
-  addSuspect: { agencies: ['PROSECUTION', 'POLICE'], stages: INVESTIGATING },
-  addVictim: { agencies: ['PROSECUTION', 'POLICE', 'CHILD_PROTECTION'], stages: [...INVESTIGATING, 'TRIAL'] },
-  addWitness: { agencies: ['PROSECUTION', 'POLICE'], stages: [...INVESTIGATING, 'TRIAL'] },
-  addLocation: { agencies: ['PROSECUTION', 'POLICE'], stages: INVESTIGATING },
-  requestWarrant: { agencies: ['PROSECUTION'], stages: OPERATIONAL },
-  approveWarrant: { agencies: ['JUDICIARY'], stages: OPERATIONAL },
-  denyWarrant: { agencies: ['JUDICIARY'], stages: OPERATIONAL },
-  planRaid: { agencies: ['PROSECUTION', 'POLICE'], stages: OPERATIONAL },
-  reportLocation: { agencies: ['POLICE'], stages: AFTER_RAID },
-  recordArrest: { agencies: ['POLICE'], stages: AFTER_RAID },
-  extendDetention: { agencies: ['JUDICIARY'], stages: DETAINED },
-  endDetention: { agencies: ['JUDICIARY'], stages: DETAINED },
-  recordSeizure: { agencies: ['POLICE'], stages: AFTER_RAID },
-  transferCustody: { agencies: ['POLICE', 'PROSECUTION', 'JUDICIARY'], stages: DETAINED },
-  rescueMinor: { agencies: ['POLICE', 'CHILD_PROTECTION'], stages: ['INVESTIGATION', ...AFTER_RAID, 'TRIAL'] },
-  fileCharges: { agencies: ['PROSECUTION'], stages: ['INVESTIGATION', 'DETENTION', 'PROSECUTION'] },
-  openTrial: { agencies: ['JUDICIARY'], stages: ['PROSECUTION'] },
-  scheduleHearing: { agencies: ['JUDICIARY'], stages: ['DETENTION', 'PROSECUTION', 'TRIAL'] },
-  recordVerdict: { agencies: ['JUDICIARY'], stages: ['TRIAL'] },
-  closeCase: { agencies: ['PROSECUTION'], stages: ['JUDGMENT'] },
-  archiveCase: { agencies: ['PROSECUTION'], stages: ['INTAKE', 'INVESTIGATION'] },
+  startInvestigation: { who: PROSECUTORS, stages: ['INTAKE'] },
+  // Assigning the lead is the coordinating prosecutor's call, not the lead's own.
+  assignProsecutor: { who: { PROSECUTION: ['coordinating-prosecutor'] }, stages: OPEN },
+  clearStaff: { who: PROSECUTORS, stages: OPEN },
+  revokeClearance: { who: PROSECUTORS, stages: OPEN },
+  addSuspect: { who: INVESTIGATORS, stages: INVESTIGATING },
+  addVictim: { who: { ...INVESTIGATORS, CHILD_PROTECTION: 'any' }, stages: [...INVESTIGATING, 'TRIAL'] },
+  addWitness: { who: INVESTIGATORS, stages: [...INVESTIGATING, 'TRIAL'] },
+  addLocation: { who: INVESTIGATORS, stages: INVESTIGATING },
+  requestWarrant: { who: PROSECUTORS, stages: OPERATIONAL },
+  approveWarrant: { who: JUDGES, stages: OPERATIONAL },
+  denyWarrant: { who: JUDGES, stages: OPERATIONAL },
+  planRaid: { who: INVESTIGATORS, stages: OPERATIONAL },
+  reportLocation: { who: { POLICE: 'any' }, stages: AFTER_RAID },
+  recordArrest: { who: { POLICE: 'any' }, stages: AFTER_RAID },
+  extendDetention: { who: JUDGES, stages: DETAINED },
+  endDetention: { who: JUDGES, stages: DETAINED },
+  recordSeizure: { who: { POLICE: 'any' }, stages: AFTER_RAID },
+  // Exhibits pass through court clerks too.
+  transferCustody: { who: { POLICE: 'any', PROSECUTION: 'any', JUDICIARY: 'any' }, stages: DETAINED },
+  rescueMinor: { who: { POLICE: 'any', CHILD_PROTECTION: 'any' }, stages: ['INVESTIGATION', ...AFTER_RAID, 'TRIAL'] },
+  fileCharges: { who: PROSECUTORS, stages: ['INVESTIGATION', 'DETENTION', 'PROSECUTION'] },
+  openTrial: { who: JUDGES, stages: ['PROSECUTION'] },
+  // Clerks keep the court's calendar.
+  scheduleHearing: { who: { JUDICIARY: ['judge', 'court-clerk'] }, stages: ['DETENTION', 'PROSECUTION', 'TRIAL'] },
+  recordVerdict: { who: JUDGES, stages: ['TRIAL'] },
+  closeCase: { who: PROSECUTORS, stages: ['JUDGMENT'] },
+  archiveCase: { who: PROSECUTORS, stages: ['INTAKE', 'INVESTIGATION'] },
 } as const satisfies Record<string, Permission>;
 
 export type CaseCommandName = keyof typeof PERMISSIONS;
+
+/** The roles of `agency` that `who` lets act, or none. */
+export function allowedRoles(who: Who, agency: Agency): readonly AgencyRole[] {
+  const roles = who[agency];
+  if (roles === undefined) return [];
+  return roles === 'any' ? rolesOf(agency) : roles;
+}
+
+export function isAllowed(who: Who, actor: Pick<Actor, 'agency' | 'roles'>): boolean {
+  const allowed = allowedRoles(who, actor.agency);
+  return actor.roles.some((r) => (allowed as readonly string[]).includes(r));
+}
+
+/** "a judge (JUDICIARY)", "PROSECUTION or POLICE": who may act, in plain words. */
+export function describeWho(who: Who): string {
+  return (Object.entries(who) as [Agency, readonly AgencyRole[] | 'any'][])
+    .map(([agency, roles]) =>
+      roles === 'any' ? agency : `${roles.map((r) => ROLE_NAMES[r]).join(' or ')} (${agency})`,
+    )
+    .join(' or ');
+}
+
+/** Refuses an actor the matrix does not allow, saying who may. */
+export function checkAllowed(what: string, who: Who, actor: Pick<Actor, 'agency' | 'roles'>): void {
+  if (isAllowed(who, actor)) return;
+  const yours = actor.roles.length > 0 ? actor.roles.map((r) => ROLE_NAMES[r]).join(', ') : 'no role';
+  reject('NOT_PERMITTED', `${what}: only ${describeWho(who)} may do this (you: ${actor.agency}, ${yours})`);
+}

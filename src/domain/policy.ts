@@ -75,10 +75,61 @@ export const DEFAULT_POLICY: DeadlinePolicy = {
   task: { defaultDue: '3d', remindBefore: '2h' },
 };
 
-/** Deep-merges a partial override onto the defaults and validates the result. */
+/**
+ * The legal ceilings a deployment's policy must stay within (Peruvian procedure, as in the reference
+ * case: police detention up to 15 days for trafficking and organised crime, and so on). A policy may be
+ * stricter, never looser; a judge's warrant validity or detention extension is bounded by the policy.
+ */
+export const LEGAL_BOUNDS = {
+  'detention.limit': '15d',
+  'detention.warnBefore': '2d',
+  'detention.extension': '30d',
+  warrantValidity: '30d',
+  raidReportWindow: '7d',
+  chargeFilingWindow: '365d',
+  'childProtection.referralAcceptance': '24h',
+  'childProtection.medicalExam': '72h',
+  'childProtection.placement': '30d',
+  'childProtection.carePlan': '180d',
+  'task.defaultDue': '30d',
+  'task.remindBefore': '7d',
+} as const;
+
+/** Where a policy exceeds a legal bound: `path: must be at most X (legal bound)`, or none. */
+export function boundViolations(policy: DeadlinePolicy): string[] {
+  const out: string[] = [];
+  const check = (path: string, value: string, bound: string) => {
+    if (toMs(value) > toMs(bound)) out.push(`${path}: must be at most ${bound} (legal bound)`);
+  };
+  for (const [cls, d] of Object.entries(policy.detention.limit)) check(`detention.limit.${cls}`, d, LEGAL_BOUNDS['detention.limit']);
+  check('detention.warnBefore', policy.detention.warnBefore, LEGAL_BOUNDS['detention.warnBefore']);
+  check('detention.extension', policy.detention.extension, LEGAL_BOUNDS['detention.extension']);
+  check('warrantValidity', policy.warrantValidity, LEGAL_BOUNDS.warrantValidity);
+  check('raidReportWindow', policy.raidReportWindow, LEGAL_BOUNDS.raidReportWindow);
+  check('chargeFilingWindow', policy.chargeFilingWindow, LEGAL_BOUNDS.chargeFilingWindow);
+  for (const k of ['referralAcceptance', 'medicalExam', 'placement', 'carePlan'] as const) {
+    check(`childProtection.${k}`, policy.childProtection[k], LEGAL_BOUNDS[`childProtection.${k}`]);
+  }
+  check('task.defaultDue', policy.task.defaultDue, LEGAL_BOUNDS['task.defaultDue']);
+  check('task.remindBefore', policy.task.remindBefore, LEGAL_BOUNDS['task.remindBefore']);
+  return out;
+}
+
+export class PolicyError extends Error {
+  override readonly name = 'PolicyError';
+}
+
+/** Deep-merges a partial override onto the defaults and validates the result, legal bounds included. */
 export function resolvePolicy(override: unknown = {}): DeadlinePolicy {
   const merged = mergeDeep(DEFAULT_POLICY, override);
-  return DeadlinePolicy.parse(merged);
+  const parsed = DeadlinePolicy.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new PolicyError(`${issue.path.join('.') || 'policy'}: ${issue.message}`);
+  }
+  const violations = boundViolations(parsed.data);
+  if (violations.length > 0) throw new PolicyError(violations[0]!);
+  return parsed.data;
 }
 
 function mergeDeep(base: unknown, over: unknown): unknown {

@@ -54,6 +54,17 @@ export interface Counters {
   event: number;
 }
 
+/** A command this workflow ran, remembered so that a retry with the same command id returns the first result. */
+export interface RecentCommand {
+  id: string;
+  /** commandFingerprint(name, actor, args): the same id with another command or other arguments is refused. */
+  fingerprint: string;
+  result: unknown;
+}
+
+/** Staff ids cleared by name, per agency: a vetted unit that may work a case its agency is restricted on. */
+export type Clearances = Partial<Record<Agency, string[]>>;
+
 /** What every workflow that owns tasks and emits events has in common (case, raid, minor). */
 export interface TaskOwnerState {
   caseId: string;
@@ -63,8 +74,12 @@ export interface TaskOwnerState {
   tasks: Record<string, HumanTask>;
   deadlines: Deadline[];
   outbox: PendingEvent[];
-  /** Agencies that get only minimal views (conflict of interest). */
+  /** Agencies restricted on the case (conflict of interest): they neither read nor act on it, nor hear of it. */
   restrictedAgencies: Agency[];
+  /** Staff of restricted agencies who may still read and act (cleared by name by PROSECUTION). */
+  clearedStaff: Clearances;
+  /** Bounded memory of recent command ids, carried across continue-as-new. */
+  recentCommands: RecentCommand[];
 }
 
 export interface CaseState extends TaskOwnerState {
@@ -101,7 +116,7 @@ export function nextRef<K extends keyof Counters>(counters: Pick<Counters, K>, p
 
 /** The empty task-owner part of a child workflow's state (a raid, a minor's protection). */
 export function newOwnerState(
-  from: Pick<TaskOwnerState, 'caseId' | 'workflowId' | 'policy' | 'restrictedAgencies'>,
+  from: Pick<TaskOwnerState, 'caseId' | 'workflowId' | 'policy' | 'restrictedAgencies'> & { clearedStaff?: Clearances },
 ): TaskOwnerState {
   const { caseId, workflowId, policy, restrictedAgencies } = from;
   return {
@@ -109,9 +124,18 @@ export function newOwnerState(
     workflowId,
     policy,
     restrictedAgencies,
+    clearedStaff: from.clearedStaff ?? {},
     counters: { T: 0, event: 0 },
     tasks: {},
     deadlines: [],
     outbox: [],
+    recentCommands: [],
   };
+}
+
+/** State carried over by continue-as-new from a run that predates a field gets the field's empty value. */
+export function upgradeOwnerState<S extends TaskOwnerState>(state: S): S {
+  state.clearedStaff ??= {};
+  state.recentCommands ??= [];
+  return state;
 }

@@ -58,7 +58,7 @@ export function checkTaskActor(state: TaskOwnerState, id: string, actor: Actor):
 
 export function claimTask(state: TaskOwnerState, id: string, actor: Actor, now: number): HumanTask {
   const task = checkTaskActor(state, id, actor);
-  if (!actor.staffId) return reject('INVALID_ARGUMENTS', '--as: claiming a task needs AGENCY:staffId');
+  if (!actor.staffId) return reject('NOT_PERMITTED', 'claimTask: only a person can claim a task');
   task.status = 'claimed';
   task.staffId = actor.staffId;
   announce(state, 'task-claimed', task, now);

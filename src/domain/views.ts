@@ -13,21 +13,15 @@ import {
 } from './envelope';
 import { EVENT_CATALOG, type EventSpec, type PendingEvent, type View } from './events';
 
-/** What a restricted agency (conflict of interest) learns of an event: that it happened, nothing more. */
-const WITHHELD = { withheld: 'conflict-of-interest' } as const;
-
 export function recipientsOf(event: PendingEvent): Agency[] {
   const spec: EventSpec = EVENT_CATALOG[event.type];
   const base = event.to ?? (Object.keys(spec.to) as Agency[]).filter((a) => !spec.onRequest?.includes(a));
   return [...new Set([...base, ...(event.alsoTo ?? [])])];
 }
 
+/** What `agency` sees of an event (its catalogue view). Restriction is decided by toAgencyMessages. */
 export function viewFor(event: PendingEvent, agency: Agency): Record<string, unknown> {
   const spec: EventSpec = EVENT_CATALOG[event.type];
-  const isOwnTask = spec.dynamic === true;
-  // Task events carry only the task's reference-only title and due time, so the assignee keeps them
-  // even under restriction: the work still has to be done.
-  if (event.restricted.includes(agency) && !isOwnTask) return { caseId: event.caseId, ...WITHHELD };
   // Fail closed: a receiver the catalogue gives no view of this event learns only that it happened.
   const view: View = spec.to[agency] ?? [];
   if (view === 'full') return { caseId: event.caseId, ...event.data };
@@ -54,8 +48,20 @@ export function toAgencyMessages(workflowId: string, event: PendingEvent): Agenc
     msgId: msgIdFor(id, recipient),
     event: envelope(data),
   });
-  return [
-    ...recipientsOf(event).map((agency) => message(agency, viewFor(event, agency))),
-    message('AUDIT', { caseId: event.caseId, ...event.data }),
-  ];
+  const messages: AgencyMessage[] = [];
+  for (const agency of recipientsOf(event)) {
+    if (!event.restricted.includes(agency)) {
+      messages.push(message(agency, viewFor(event, agency)));
+    } else if ((EVENT_CATALOG[event.type] as EventSpec).dynamic === true) {
+      // A restricted agency hears nothing of the case, not even that something was withheld. The tasks
+      // it must still do go to its staff cleared by name, through the notifier's inbox alone.
+      // `agency` says whose inbox the task belongs in (the assignee, or an escalation agency); it is also
+      // part of the message id, since two restricted receivers of one event are two messages.
+      const clearedStaff = event.cleared?.[agency] ?? [];
+      const copy = message('CLEARED', { ...viewFor(event, agency), agency, clearedStaff });
+      messages.push({ ...copy, msgId: `${copy.msgId}-${agency}` });
+    }
+  }
+  messages.push(message('AUDIT', { caseId: event.caseId, ...event.data, ...(event.by ? { by: event.by } : {}) }));
+  return messages;
 }

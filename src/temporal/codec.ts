@@ -12,6 +12,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import { UNVERIFIED, type UnverifiedReason } from '../domain/unverified';
 import { KEY_ID_PATTERN, type Keyring } from './keyring';
 
 export const ENCODING_ENCRYPTED = 'binary/encrypted';
@@ -48,15 +49,62 @@ function printableId(id: string): string {
   return KEY_ID_PATTERN.test(id) ? `"${id}"` : `${JSON.stringify(id.slice(0, 32))}${id.length > 32 ? '...' : ''}`;
 }
 
+/**
+ * What decode does with a payload it cannot authenticate. AES-GCM proves a payload was written by a holder
+ * of the deployment's keys, so a worker treats anything else as untrusted input:
+ * - `pass`: hand it on as it is (the codec server, showing an admin what a history really holds);
+ * - `mark`: replace it with the `$unverified` marker of src/domain/unverified.ts, which every validator
+ *   refuses and every signal handler ignores, so a forged or malformed message can never fail a workflow
+ *   task; replaying our own history without its key still fails loudly (handlers throw on the marker);
+ * - `throw`: a CodecError.
+ */
+export interface UnverifiedPolicy {
+  plaintext: 'pass' | 'mark' | 'throw';
+  undecryptable: 'mark' | 'throw';
+  /** Told of every payload marked (for a log line; never the content). */
+  onMarked?: (reason: UnverifiedReason, detail: string) => void;
+}
+
+/** Workers: nothing unauthenticated gets in, and nothing can wedge a case. */
+export const WORKER_POLICY: UnverifiedPolicy = { plaintext: 'mark', undecryptable: 'mark' };
+/** The codec server shows histories as stored: plaintext as it is, a failure as an error. */
+export const INSPECTOR_POLICY: UnverifiedPolicy = { plaintext: 'pass', undecryptable: 'throw' };
+
 export class EncryptionCodec implements PayloadCodec {
-  constructor(readonly keyring: Keyring) {}
+  constructor(
+    readonly keyring: Keyring,
+    private readonly unverified: UnverifiedPolicy = WORKER_POLICY,
+  ) {}
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((p) => this.encryptOne(p));
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((p) => this.decryptOne(p));
+    return payloads.map((p) => this.decodeOne(p));
+  }
+
+  private decodeOne(payload: Payload): Payload {
+    const encoding = payload.metadata?.[METADATA_ENCODING];
+    if (!encoding || fromUtf8.decode(encoding) !== ENCODING_ENCRYPTED) {
+      if (this.unverified.plaintext === 'pass') return payload;
+      if (this.unverified.plaintext === 'throw') throw new CodecError('payload is not encrypted');
+      return this.mark('plaintext', 'payload is not encrypted');
+    }
+    try {
+      return this.decryptOne(payload);
+    } catch (err) {
+      if (this.unverified.undecryptable === 'throw' || !(err instanceof CodecError)) throw err;
+      return this.mark('undecryptable', err.message);
+    }
+  }
+
+  private mark(reason: UnverifiedReason, detail: string): Payload {
+    this.unverified.onMarked?.(reason, detail);
+    return {
+      metadata: { [METADATA_ENCODING]: utf8.encode('json/plain') },
+      data: utf8.encode(JSON.stringify({ [UNVERIFIED]: reason, detail })),
+    };
   }
 
   private encryptOne(payload: Payload): Payload {
@@ -75,10 +123,6 @@ export class EncryptionCodec implements PayloadCodec {
   }
 
   private decryptOne(payload: Payload): Payload {
-    const encoding = payload.metadata?.[METADATA_ENCODING];
-    // Payloads from before encryption was switched on, or produced by other codecs, are not ours to touch.
-    if (!encoding || fromUtf8.decode(encoding) !== ENCODING_ENCRYPTED) return payload;
-
     const rawId = payload.metadata?.[METADATA_KEY_ID];
     if (!rawId) throw new CodecError(`encrypted payload has no ${METADATA_KEY_ID} metadata`);
     const keyId = fromUtf8.decode(rawId);

@@ -9,7 +9,7 @@
  */
 import type { DataConverter } from '@temporalio/common';
 import type { Config } from '../config';
-import { EncryptionCodec } from './codec';
+import { EncryptionCodec, type UnverifiedPolicy } from './codec';
 import { loadKeyring, type Keyring } from './keyring';
 
 /**
@@ -18,9 +18,13 @@ import { loadKeyring, type Keyring } from './keyring';
  */
 export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
 
-export function createDataConverter(keyring: Keyring): DataConverter {
+/** Clients (the gateway, admin tooling) read only what our workers wrote: anything else is an error. */
+export const CLIENT_POLICY: UnverifiedPolicy = { plaintext: 'throw', undecryptable: 'throw' };
+
+/** `unverified` says what decoding does with a payload it cannot authenticate (workers: WORKER_POLICY). */
+export function createDataConverter(keyring: Keyring, unverified: UnverifiedPolicy = CLIENT_POLICY): DataConverter {
   return {
-    payloadCodecs: [new EncryptionCodec(keyring)],
+    payloadCodecs: [new EncryptionCodec(keyring, unverified)],
     failureConverterPath: FAILURE_CONVERTER_PATH,
   };
 }
@@ -29,6 +33,9 @@ export function createDataConverter(keyring: Keyring): DataConverter {
  * Keyring from CODEC_KEYS / CODEC_KEY_FILE, then the DataConverter. Throws KeyringError when no usable key is
  * configured: there is no unencrypted mode. (Not to be confused with the SDK's internal `loadDataConverter`.)
  */
-export function loadDataConverter(config: Pick<Config, 'CODEC_KEYS' | 'CODEC_KEY_FILE'>): DataConverter {
-  return createDataConverter(loadKeyring(config));
+export function loadDataConverter(
+  config: Pick<Config, 'CODEC_KEYS' | 'CODEC_KEY_FILE'>,
+  unverified: UnverifiedPolicy = CLIENT_POLICY,
+): DataConverter {
+  return createDataConverter(loadKeyring(config), unverified);
 }

@@ -6,10 +6,13 @@ import {
   DecryptionError,
   ENCODING_ENCRYPTED,
   EncryptionCodec,
+  INSPECTOR_POLICY,
+  WORKER_POLICY,
   METADATA_KEY_ID,
   UnknownKeyIdError,
 } from '../../src/temporal/codec';
 import { Keyring } from '../../src/temporal/keyring';
+import { isUnverified } from '../../src/domain/unverified';
 
 const k1 = randomBytes(32);
 const k2 = randomBytes(32);
@@ -24,7 +27,7 @@ const comparable = (p: Payload) => ({
 });
 
 describe('EncryptionCodec', () => {
-  const codec = new EncryptionCodec(Keyring.fromKeys({ k1 }, 'k1'));
+  const codec = new EncryptionCodec(Keyring.fromKeys({ k1 }, 'k1'), INSPECTOR_POLICY);
 
   it('round-trips payloads, metadata included', async () => {
     const originals = [toPayload({ minor: MARKER, age: 0 }), toPayload(null), toPayload(new Uint8Array([0, 1, 2]))];
@@ -78,7 +81,7 @@ describe('EncryptionCodec', () => {
   });
 
   it('names an unknown key id, and not the data', async () => {
-    const other = new EncryptionCodec(Keyring.fromKeys({ k9: randomBytes(32) }, 'k9'));
+    const other = new EncryptionCodec(Keyring.fromKeys({ k9: randomBytes(32) }, 'k9'), INSPECTOR_POLICY);
     const [encoded] = await other.encode([toPayload(MARKER)]);
     const err = await codec.decode([encoded!]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnknownKeyIdError);
@@ -103,11 +106,11 @@ describe('EncryptionCodec', () => {
 
 describe('key rotation', () => {
   it('reads payloads written under an old key and writes new ones under the active key', async () => {
-    const before = new EncryptionCodec(Keyring.fromKeys({ k1 }, 'k1'));
+    const before = new EncryptionCodec(Keyring.fromKeys({ k1 }, 'k1'), INSPECTOR_POLICY);
     const [old] = await before.encode([toPayload({ victim: MARKER })]);
 
     // After rotation: k2 added and made active, k1 kept for reading.
-    const after = new EncryptionCodec(Keyring.fromKeys({ k1, k2 }, 'k2'));
+    const after = new EncryptionCodec(Keyring.fromKeys({ k1, k2 }, 'k2'), INSPECTOR_POLICY);
     expect(defaultPayloadConverter.fromPayload((await after.decode([old!]))[0]!)).toEqual({ victim: MARKER });
 
     const [fresh] = await after.encode([toPayload('new')]);
@@ -118,7 +121,41 @@ describe('key rotation', () => {
 
   it('detects the same id bound to a different key', async () => {
     const [encoded] = await new EncryptionCodec(Keyring.fromKeys({ k1 }, 'k1')).encode([toPayload(MARKER)]);
-    const impostor = new EncryptionCodec(Keyring.fromKeys({ k1: k2 }, 'k1'));
+    const impostor = new EncryptionCodec(Keyring.fromKeys({ k1: k2 }, 'k1'), INSPECTOR_POLICY);
     await expect(impostor.decode([encoded!])).rejects.toThrow(DecryptionError);
+  });
+});
+
+describe('what a worker does with a payload it cannot authenticate (WORKER_POLICY)', () => {
+  const worker = new EncryptionCodec(Keyring.fromKeys({ k1 }, 'k1'), WORKER_POLICY);
+  const read = async (p: Parameters<typeof worker.decode>[0][number]) =>
+    defaultPayloadConverter.fromPayload((await worker.decode([p]))[0]!);
+
+  it('marks plaintext as unverified instead of passing it on, and never echoes it', async () => {
+    const marked = await read(toPayload({ actor: { agency: 'JUDICIARY' }, victim: MARKER }));
+    expect(isUnverified(marked)).toBe(true);
+    expect(marked).toEqual({ $unverified: 'plaintext', detail: 'payload is not encrypted' });
+  });
+
+  it('marks a forged or undecryptable payload, naming the key id only', async () => {
+    const metadata = { encoding: Buffer.from(ENCODING_ENCRYPTED), [METADATA_KEY_ID]: Buffer.from('k1') };
+    expect(await read({ metadata, data: randomBytes(64) })).toMatchObject({ $unverified: 'undecryptable' });
+    const [other] = await new EncryptionCodec(Keyring.fromKeys({ k9: randomBytes(32) }, 'k9')).encode([toPayload(MARKER)]);
+    const marked = (await read(other!)) as { detail: string };
+    expect(marked).toMatchObject({ $unverified: 'undecryptable' });
+    expect(marked.detail).toContain('unknown key id "k9"');
+    expect(JSON.stringify(marked)).not.toContain(MARKER);
+  });
+
+  it('still reads what the deployment wrote', async () => {
+    const [encoded] = await worker.encode([toPayload({ victim: MARKER })]);
+    expect(await read(encoded!)).toEqual({ victim: MARKER });
+  });
+
+  it('tells its observer of every marked payload, without content', async () => {
+    const seen: string[] = [];
+    const observed = new EncryptionCodec(Keyring.fromKeys({ k1 }, 'k1'), { ...WORKER_POLICY, onMarked: (r, d) => seen.push(`${r}: ${d}`) });
+    await observed.decode([toPayload(MARKER)]);
+    expect(seen).toEqual(['plaintext: payload is not encrypted']);
   });
 });

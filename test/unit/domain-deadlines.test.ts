@@ -7,9 +7,21 @@
 import { onCaseDeadline } from '../../src/domain/commands';
 import { takeDue } from '../../src/domain/deadlines';
 import type { CaseState, Deadline } from '../../src/domain/state';
-import { executeTaskCommand, validateTaskCommand } from '../../src/domain/task-commands';
+import { decideTaskCommand, validateTaskCommand } from '../../src/domain/task-commands';
+import { openTask } from '../../src/domain/task-ops';
 import { toAgencyMessages } from '../../src/domain/views';
-import { AS, FAST_POLICY, NOW, SECOND, caseAt, eventTypes, lastEvent, rejectionOf, run } from './domain-fixtures';
+import {
+  AS,
+  FAST_POLICY,
+  NOW,
+  SECOND,
+  caseAt,
+  eventTypes,
+  lastEvent,
+  newCommandId,
+  rejectionOf,
+  run,
+} from './domain-fixtures';
 
 /** What the workflow does when it wakes at `now`: fires every due deadline, earliest first. */
 function wakeAt(state: CaseState, now: number): Deadline[] {
@@ -256,22 +268,40 @@ describe('human tasks: reminder, escalation, completion', () => {
     ]);
   });
 
-  it('an escalated task may be completed by an escalation agency, and by nobody else', () => {
+  it('an escalated task is seen by the escalation agencies, but a decision task closes only by its decision', () => {
     const { state, task } = pendingWarrant();
-    const input = { actor: AS.PROSECUTION, args: { taskId: task.id, outcome: 'chased-judge' } };
-    expect(rejectionOf(() => validateTaskCommand(state, 'completeTask', input)).code).toBe('NOT_PERMITTED');
+    const input = () => ({ commandId: newCommandId(), actor: AS.PROSECUTION, args: { taskId: task.id, outcome: 'chased-judge' } });
+    expect(rejectionOf(() => validateTaskCommand(state, 'completeTask', input())).code).toBe('NOT_PERMITTED');
     wakeAt(state, NOW + 8 * SECOND);
-    expect(
-      rejectionOf(() => validateTaskCommand(state, 'completeTask', { actor: AS.POLICE, args: { taskId: task.id } }))
-        .code,
-    ).toBe('NOT_PERMITTED');
-    const done = executeTaskCommand(state, 'completeTask', input, NOW + 9 * SECOND);
-    expect(done).toMatchObject({ status: 'completed', outcome: 'chased-judge', completedAt: iso(NOW + 9 * SECOND) });
+    const police = { commandId: newCommandId(), actor: AS.POLICE, args: { taskId: task.id } };
+    expect(rejectionOf(() => validateTaskCommand(state, 'completeTask', police)).code).toBe('NOT_PERMITTED');
+    // PROSECUTION now holds the escalated task, but closing it by hand would drop the judge's decision.
+    const byHand = rejectionOf(() => validateTaskCommand(state, 'completeTask', input()));
+    expect([byHand.code, byHand.message]).toEqual([
+      'PRECONDITION',
+      `taskId: task ${task.id} closes when approveWarrant or denyWarrant is done, not by hand`,
+    ]);
+    run(state, 'approveWarrant', AS.JUDICIARY, { warrantRef: 'W-1' }, NOW + 9 * SECOND);
+    expect(state.tasks[task.id]).toMatchObject({ status: 'completed', outcome: 'approved', completedAt: iso(NOW + 9 * SECOND) });
     // Once escalated, the escalation agencies hold the task too: they hear how it ends.
     expect(lastEvent(state, 'task-completed').to).toEqual(['JUDICIARY', 'PROSECUTION']);
   });
 
-  it('the release-or-extend tasks escalate to OVERSIGHT, which may then complete them', () => {
+  it('an escalated task done by hand may be completed by an escalation agency, and by nobody else', () => {
+    const state = caseAt('OPERATION', { policy: FAST_POLICY });
+    const task = openTask(
+      state,
+      { kind: 'medical-exam', title: 'Medical exam of minor V-1', ref: 'V-1', assignee: 'CHILD_PROTECTION', dueInMs: 5 * SECOND, escalateTo: ['OVERSIGHT'] },
+      NOW,
+    );
+    wakeAt(state, NOW + 6 * SECOND);
+    const by = (actor: typeof AS.POLICE) => ({ commandId: newCommandId(), actor, args: { taskId: task.id, outcome: 'examined' } });
+    expect(rejectionOf(() => validateTaskCommand(state, 'completeTask', by(AS.POLICE))).code).toBe('NOT_PERMITTED');
+    const done = decideTaskCommand(state, 'completeTask', by(AS.OVERSIGHT), NOW + 7 * SECOND);
+    expect(done.task).toMatchObject({ status: 'completed', outcome: 'examined' });
+  });
+
+  it('the release-or-extend tasks escalate to OVERSIGHT, and close only when a judge rules', () => {
     const state = caseAt('OPERATION', { policy: FAST_POLICY });
     run(state, 'recordArrest', AS.POLICE, { suspectRef: 'S-2', offenceClass: 'child-sale' }, NOW);
     wakeAt(state, NOW + 10 * SECOND);
@@ -282,9 +312,10 @@ describe('human tasks: reminder, escalation, completion', () => {
       ['JUDICIARY', 'OVERSIGHT'],
       ['PROSECUTION', 'OVERSIGHT'],
     ]);
-    expect(
-      validateTaskCommand(state, 'completeTask', { actor: AS.OVERSIGHT, args: { taskId: forJudge!.id } }),
-    ).toMatchObject({ taskId: forJudge!.id });
+    const byOversight = { commandId: newCommandId(), actor: AS.OVERSIGHT, args: { taskId: forJudge!.id } };
+    expect(rejectionOf(() => validateTaskCommand(state, 'completeTask', byOversight)).code).toBe('PRECONDITION');
+    run(state, 'endDetention', AS.JUDICIARY, { arrestRef: forJudge!.ref!, outcome: 'released' }, NOW + 14 * SECOND);
+    expect(tasksOf(state, 'release-or-extend').map((t) => state.tasks[t.id]!.status)).toEqual(['completed', 'completed']);
   });
 
   it('escalates once, and a task done in time neither reminds nor escalates', () => {

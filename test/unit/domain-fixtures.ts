@@ -4,10 +4,11 @@
  * a case to any stage through real commands, and refusal helpers that also prove a refusal left the
  * state untouched.
  */
-import type { Actor, Agency } from '../../src/domain/agencies';
+import { rolesOf, type Actor, type Agency } from '../../src/domain/agencies';
+import { PERMISSIONS, type CaseCommandName } from '../../src/domain/permissions';
 import { OpenCaseInput } from '../../src/domain/case';
 import { openCaseState } from '../../src/domain/case-state';
-import { executeCaseCommand, validateCaseCommand, type Outcome } from '../../src/domain/commands';
+import { decideCaseCommand, validateCaseCommand, type Outcome } from '../../src/domain/commands';
 import { CommandRejected, type RejectionCode } from '../../src/domain/errors';
 import { resolvePolicy, type DeadlinePolicy } from '../../src/domain/policy';
 import type { Stage } from '../../src/domain/stages';
@@ -19,14 +20,34 @@ export const SECOND = 1000;
 export const MINUTE = 60 * SECOND;
 export const HOUR = 60 * MINUTE;
 
+/** One person of each agency, in that agency's lead role (as the gateway builds them from tokens). */
 export const AS: Record<Agency, Actor> = {
-  PROSECUTION: { agency: 'PROSECUTION', staffId: 'fiscal-017' },
-  POLICE: { agency: 'POLICE', staffId: 'op-commander-21' },
-  JUDICIARY: { agency: 'JUDICIARY', staffId: 'judge-09' },
-  CHILD_PROTECTION: { agency: 'CHILD_PROTECTION', staffId: 'mimp-social-12' },
-  OVERSIGHT: { agency: 'OVERSIGHT', staffId: 'integrity-02' },
-  PARTNER: { agency: 'PARTNER', staffId: 'partner-01' },
+  PROSECUTION: { agency: 'PROSECUTION', staffId: 'fiscal-017', roles: ['prosecutor'], subject: 'u-fiscal-017' },
+  POLICE: { agency: 'POLICE', staffId: 'op-commander-21', roles: ['police-officer'], subject: 'u-op-21' },
+  JUDICIARY: { agency: 'JUDICIARY', staffId: 'judge-09', roles: ['judge'], subject: 'u-judge-09' },
+  CHILD_PROTECTION: {
+    agency: 'CHILD_PROTECTION',
+    staffId: 'mimp-social-12',
+    roles: ['social-worker'],
+    subject: 'u-social-12',
+  },
+  OVERSIGHT: { agency: 'OVERSIGHT', staffId: 'integrity-02', roles: ['oversight-investigator'], subject: 'u-int-02' },
+  PARTNER: { agency: 'PARTNER', staffId: 'partner-01', roles: ['partner-analyst'], subject: 'u-partner-01' },
 };
+export const COORDINATOR: Actor = {
+  agency: 'PROSECUTION',
+  staffId: 'fiscal-coord-003',
+  roles: ['coordinating-prosecutor'],
+  subject: 'u-coord-003',
+};
+export const CLERK: Actor = { agency: 'JUDICIARY', staffId: 'clerk-4', roles: ['court-clerk'], subject: 'u-clerk-4' };
+
+let commandSeq = 0;
+/** A fresh command id, as the client generates one per command. */
+export function newCommandId(): string {
+  commandSeq += 1;
+  return `test-cmd-${String(commandSeq).padStart(6, '0')}`;
+}
 
 /** Invented personal data put into the fixture case. None of it may leave the state. */
 export const PERSONAL = {
@@ -73,14 +94,13 @@ export function openCase(options: { policy?: DeadlinePolicy; now?: number } = {}
     priority: 'urgent',
     leadProsecutor: { staffId: 'fiscal-017' },
     summary: PERSONAL.summary,
-    ...(options.policy ? { policy: options.policy } : {}),
   });
-  return openCaseState(input, options.now ?? NOW);
+  return openCaseState(input, options.now ?? NOW, options.policy);
 }
 
 /** Runs a command that must succeed; returns its outcome. */
 export function run(state: CaseState, name: string, actor: Actor, args: unknown = {}, now: number = NOW): Outcome {
-  return executeCaseCommand(state, name, { actor, args }, now);
+  return decideCaseCommand(state, name, { actor, args, commandId: newCommandId() }, now);
 }
 
 /** The CommandRejected that `fn` throws; fails the test if it throws nothing or something else. */
@@ -101,19 +121,21 @@ export function rejectionOf(fn: () => unknown): CommandRejected {
 export function expectRefused(
   state: CaseState,
   name: string,
-  input: { actor: unknown; args?: unknown },
+  input: { actor: unknown; args?: unknown; commandId?: string },
   code: RejectionCode,
   message: RegExp,
   now: number = NOW,
 ): CommandRejected {
   const before = structuredClone(state);
-  const byValidator = rejectionOf(() => validateCaseCommand(state, name, input, now));
+  // A malformed envelope (null, a string) is sent as it is; a well-formed one gets a fresh command id.
+  const withId = typeof input === 'object' && input !== null ? { commandId: newCommandId(), ...input } : input;
+  const byValidator = rejectionOf(() => validateCaseCommand(state, name, withId, now));
   expect({ code: byValidator.code, message: byValidator.message }).toEqual({
     code,
     message: expect.stringMatching(message),
   });
-  const byHandler = rejectionOf(() => executeCaseCommand(state, name, input, now));
-  expect(byHandler.code).toBe(code);
+  const byDecider = rejectionOf(() => decideCaseCommand(state, name, withId, now));
+  expect(byDecider.code).toBe(code);
   expect(state).toEqual(before);
   return byValidator;
 }
@@ -131,11 +153,21 @@ export function refuse(
   return expectRefused(state, name, { actor, args }, code, message, now);
 }
 
+/** A person allowed to issue `name` by the permission matrix (its first agency, first role). */
+export function permittedActor(name: CaseCommandName): Actor {
+  const [agency, roles] = Object.entries(PERMISSIONS[name].who)[0] as [Agency, readonly string[] | 'any'];
+  const role = (roles === 'any' ? rolesOf(agency)[0] : roles[0]) as Actor['roles'][number];
+  if (agency === 'PROSECUTION' && role === 'prosecutor') return AS.PROSECUTION;
+  if (agency === 'PROSECUTION') return COORDINATOR;
+  if (agency === 'JUDICIARY' && role === 'judge') return AS.JUDICIARY;
+  return AS[agency].roles.includes(role) ? AS[agency] : { agency, staffId: `${role}-1`, roles: [role] };
+}
+
 /**
  * The fixture case, driven through real commands to `stage`. What each stage adds:
  * - INVESTIGATION: suspects S-1 (leader), S-2 (medical); victims V-1 (minor, 5 months), V-2 (adult);
  *   witness WT-1; locations L-1, L-2, L-3; search warrant W-1 over L-1, L-2 requested (pending).
- * - OPERATION: W-1 approved; raid R-1 planned over L-1 and L-2.
+ * - OPERATION: W-1 approved; police staff op-commander-21 cleared; raid R-1 planned over L-1 and L-2.
  * - DETENTION: S-1 arrested at L-1 in R-1 (A-1, held); cash seized at L-1 (E-1, held by POLICE).
  * - PROSECUTION: charges C-1 against S-1.
  * - TRIAL: A-1 remanded; trial opened.
@@ -165,6 +197,8 @@ export function caseAt(stage: Stage, options: { policy?: DeadlinePolicy; now?: n
   }
 
   go('approveWarrant', AS.JUDICIARY, { warrantRef: 'W-1' });
+  // A vetted police unit, cleared in advance should POLICE ever be restricted on the case.
+  go('clearStaff', AS.PROSECUTION, { agency: 'POLICE', staffId: 'op-commander-21' });
   go('planRaid', AS.POLICE, { locationRefs: ['L-1', 'L-2'] });
   if (stage === 'OPERATION') return state;
 

@@ -4,17 +4,19 @@
  * in its row gets past the matrix; and the command is refused with WRONG_STAGE in every stage not in
  * its row, but not in any stage of its row.
  */
-import { AGENCIES, type Agency } from '../../src/domain/agencies';
+import { AGENCIES, rolesOf, type Actor } from '../../src/domain/agencies';
 import { validateCaseCommand } from '../../src/domain/commands';
 import { CommandRejected } from '../../src/domain/errors';
-import { PERMISSIONS, type CaseCommandName } from '../../src/domain/permissions';
+import { describeWho, isAllowed, PERMISSIONS, type CaseCommandName, type Permission } from '../../src/domain/permissions';
 import { STAGES, type Stage } from '../../src/domain/stages';
-import { AS, NOW, caseAt, refuse } from './domain-fixtures';
+import { AS, CLERK, COORDINATOR, NOW, caseAt, newCommandId, permittedActor, refuse } from './domain-fixtures';
 
 /** For each command, a stage of its row where the fixture case makes these arguments valid. */
 const VALID: Record<CaseCommandName, { stage: Stage; args: Record<string, unknown> }> = {
   startInvestigation: { stage: 'INTAKE', args: {} },
   assignProsecutor: { stage: 'INTAKE', args: { staffId: 'fiscal-coord-003' } },
+  clearStaff: { stage: 'INVESTIGATION', args: { agency: 'POLICE', staffId: 'pol-204' } },
+  revokeClearance: { stage: 'OPERATION', args: { agency: 'POLICE', staffId: 'op-commander-21' } },
   addSuspect: { stage: 'INVESTIGATION', args: { name: 'Nombre Inventado', roles: ['broker'] } },
   addVictim: { stage: 'INVESTIGATION', args: { minor: true, ageMonths: 3, sex: 'male' } },
   addWitness: { stage: 'INVESTIGATION', args: { name: 'Testigo Inventado' } },
@@ -34,7 +36,7 @@ const VALID: Record<CaseCommandName, { stage: Stage; args: Record<string, unknow
     stage: 'OPERATION',
     args: { kind: 'phone', description: 'two phones', raidRef: 'R-1', locationRef: 'L-2' },
   },
-  transferCustody: { stage: 'DETENTION', args: { itemRef: 'E-1', to: AS.PROSECUTION, reason: 'court-exhibit' } },
+  transferCustody: { stage: 'DETENTION', args: { itemRef: 'E-1', to: { agency: 'PROSECUTION', staffId: 'fiscal-017' }, reason: 'court-exhibit' } },
   rescueMinor: {
     stage: 'OPERATION',
     args: { victimRef: 'V-1', custodyRef: 'MIMP-CAR-07', raidRef: 'R-1', locationRef: 'L-2' },
@@ -51,12 +53,18 @@ const VALID: Record<CaseCommandName, { stage: Stage; args: Record<string, unknow
 };
 
 const COMMANDS = Object.keys(PERMISSIONS) as CaseCommandName[];
-const MATRIX_REFUSAL = /may not do this \(allowed: /;
+const MATRIX_REFUSAL = /only .* may do this/;
+
+/** Every (agency, role) pair there is, as a person of that agency in that role. */
+const EVERYONE: Actor[] = AGENCIES.flatMap((agency) =>
+  rolesOf(agency).map((role) => ({ agency, staffId: `${role}-1`, roles: [role], subject: `u-${role}` })),
+);
+const label = (a: Actor) => `${a.agency}/${a.roles[0]}`;
 
 /** Runs the validator; returns the refusal, or undefined when the command is accepted. */
-function attempt(name: CaseCommandName, agency: Agency, stage: Stage, args: unknown): CommandRejected | undefined {
+function attempt(name: CaseCommandName, actor: Actor, stage: Stage, args: unknown): CommandRejected | undefined {
   try {
-    validateCaseCommand(caseAt(stage), name, { actor: AS[agency], args }, NOW);
+    validateCaseCommand(caseAt(stage), name, { actor, args, commandId: newCommandId() }, NOW);
     return undefined;
   } catch (err) {
     if (err instanceof CommandRejected) return err;
@@ -70,43 +78,54 @@ it('every command of the matrix has a valid example here, in a stage of its row'
 });
 
 describe.each(COMMANDS)('%s', (name) => {
-  const row = PERMISSIONS[name];
+  const row: Permission = PERMISSIONS[name];
   const { stage, args } = VALID[name];
-  const outsiders = AGENCIES.filter((a) => !(row.agencies as readonly Agency[]).includes(a));
-  const wrongStages = STAGES.filter((s) => !(row.stages as readonly Stage[]).includes(s));
+  const insiders = EVERYONE.filter((a) => isAllowed(row.who, a));
+  const outsiders = EVERYONE.filter((a) => !isAllowed(row.who, a));
+  const first = permittedActor(name);
+  const wrongStages = STAGES.filter((s) => !row.stages.includes(s));
 
-  it(`is accepted from ${row.agencies[0]} in ${stage} with valid arguments`, () => {
-    expect(attempt(name, row.agencies[0]!, stage, args)).toBeUndefined();
+  it(`is accepted from ${label(first)} in ${stage} with valid arguments`, () => {
+    expect(attempt(name, first, stage, args)).toBeUndefined();
   });
 
-  if (outsiders.length > 0) {
-    it.each(outsiders)(`is refused to %s with NOT_PERMITTED (allowed: ${row.agencies.join(', ')})`, (agency) => {
-      refuse(
-        caseAt(stage),
-        name,
-        AS[agency],
-        args,
-        'NOT_PERMITTED',
-        new RegExp(`^${name}: ${agency} may not do this \\(allowed: ${row.agencies.join(', ')}\\)$`),
-      );
-    });
-  }
+  it.each(outsiders.map((a) => [label(a), a] as const))(
+    `is refused to %s with NOT_PERMITTED, naming who may (${describeWho(row.who)})`,
+    (_label, actor) => {
+      refuse(caseAt(stage), name, actor, args, 'NOT_PERMITTED', new RegExp(`^${name}: only .* may do this \\(you: ${actor.agency}, `));
+    },
+  );
 
-  it.each([...row.agencies])('lets %s past the matrix', (agency) => {
-    const refusal = attempt(name, agency, stage, args);
+  it.each(insiders.map((a) => [label(a), a] as const))('lets %s past the matrix', (_label, actor) => {
+    const refusal = attempt(name, actor, stage, args);
     // transferCustody has a second rule: only the current holder agency (here POLICE) may transfer.
     if (refusal) expect(refusal.message).not.toMatch(MATRIX_REFUSAL);
   });
 
   if (wrongStages.length > 0) {
     it.each(wrongStages)('is refused in %s with WRONG_STAGE', (wrong) => {
-      const refusal = attempt(name, row.agencies[0]!, wrong, args);
+      const refusal = attempt(name, first, wrong, args);
       expect(refusal?.code).toBe('WRONG_STAGE');
       expect(refusal?.message).toMatch(new RegExp(`^${name}: not allowed while the case is ${wrong} `));
     });
   }
 
   it.each([...row.stages])('is not refused for its stage in %s', (allowed) => {
-    expect(attempt(name, row.agencies[0]!, allowed, args)?.code).not.toBe('WRONG_STAGE');
+    expect(attempt(name, first, allowed, args)?.code).not.toBe('WRONG_STAGE');
+  });
+});
+
+describe('roles matter', () => {
+  it('a court clerk may schedule a hearing but not approve a warrant: "only a judge"', () => {
+    expect(attempt('scheduleHearing', CLERK, 'PROSECUTION', VALID.scheduleHearing.args)).toBeUndefined();
+    refuse(caseAt('INVESTIGATION'), 'approveWarrant', CLERK, { warrantRef: 'W-1' }, 'NOT_PERMITTED', /^approveWarrant: only a judge \(JUDICIARY\) may do this \(you: JUDICIARY, a court clerk\)$/);
+  });
+  it('a token without any role may do nothing', () => {
+    const bare: Actor = { agency: 'PROSECUTION', staffId: 'fiscal-017', roles: [] };
+    refuse(caseAt('INTAKE'), 'startInvestigation', bare, {}, 'NOT_PERMITTED', /you: PROSECUTION, no role/);
+  });
+  it('only the coordinating prosecutor assigns the lead prosecutor', () => {
+    refuse(caseAt('INTAKE'), 'assignProsecutor', AS.PROSECUTION, { staffId: 'fiscal-2' }, 'NOT_PERMITTED', /only a coordinating prosecutor \(PROSECUTION\)/);
+    expect(attempt('assignProsecutor', COORDINATOR, 'INTAKE', { staffId: 'fiscal-2' })).toBeUndefined();
   });
 });

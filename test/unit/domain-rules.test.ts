@@ -6,9 +6,11 @@ import { executeCaseCommand, validateCaseCommand } from '../../src/domain/comman
 import { onRaidCompleted } from '../../src/domain/commands/operation';
 import { PERMISSIONS, type CaseCommandName } from '../../src/domain/permissions';
 import { newOwnerState } from '../../src/domain/state';
-import { validateTaskCommand, executeTaskCommand } from '../../src/domain/task-commands';
+import { decideTaskCommand, validateTaskCommand } from '../../src/domain/task-commands';
 import { openTask } from '../../src/domain/task-ops';
 import {
+  newCommandId,
+  permittedActor,
   AS,
   NOW,
   SECOND,
@@ -201,7 +203,7 @@ describe('ordering: commands are refused outside their stages (WRONG_STAGE)', ()
     const names = Object.keys(PERMISSIONS) as CaseCommandName[];
     it.each(names)('%s is refused: the case is over', (name) => {
       const state = caseAt(stage);
-      const actor = AS[PERMISSIONS[name].agencies[0]!];
+      const actor = permittedActor(name);
       refuse(
         state,
         name,
@@ -214,7 +216,7 @@ describe('ordering: commands are refused outside their stages (WRONG_STAGE)', ()
   });
 
   it('checks who before when: a wrong agency in a wrong stage hears NOT_PERMITTED', () => {
-    refuse(openCase(), 'recordVerdict', AS.POLICE, {}, 'NOT_PERMITTED', /recordVerdict: POLICE may not do this/);
+    refuse(openCase(), 'recordVerdict', AS.POLICE, {}, 'NOT_PERMITTED', /^recordVerdict: only .* may do this \(you: POLICE, /);
   });
 });
 
@@ -227,7 +229,7 @@ describe('who may do what (NOT_PERMITTED)', () => {
       AS.POLICE,
       { warrantRef: 'W-1' },
       'NOT_PERMITTED',
-      /^approveWarrant: POLICE may not do this \(allowed: JUDICIARY\)$/,
+      /^approveWarrant: only .* may do this \(you: POLICE, /,
     );
     refuse(
       state,
@@ -235,7 +237,7 @@ describe('who may do what (NOT_PERMITTED)', () => {
       AS.PROSECUTION,
       { warrantRef: 'W-1', reason: 'other' },
       'NOT_PERMITTED',
-      /denyWarrant: PROSECUTION/,
+      /^denyWarrant: only .* may do this \(you: PROSECUTION, /,
     );
   });
 
@@ -247,7 +249,7 @@ describe('who may do what (NOT_PERMITTED)', () => {
       AS.PROSECUTION,
       { arrestRef: 'A-1' },
       'NOT_PERMITTED',
-      /^extendDetention: PROSECUTION may not do this \(allowed: JUDICIARY\)$/,
+      /^extendDetention: only .* may do this \(you: PROSECUTION, /,
     );
     refuse(
       state,
@@ -255,7 +257,7 @@ describe('who may do what (NOT_PERMITTED)', () => {
       AS.PROSECUTION,
       { arrestRef: 'A-1', outcome: 'released' },
       'NOT_PERMITTED',
-      /endDetention: PROSECUTION/,
+      /^endDetention: only .* may do this \(you: PROSECUTION, /,
     );
     refuse(
       state,
@@ -263,7 +265,7 @@ describe('who may do what (NOT_PERMITTED)', () => {
       AS.POLICE,
       { arrestRef: 'A-1', outcome: 'released' },
       'NOT_PERMITTED',
-      /endDetention: POLICE/,
+      /^endDetention: only .* may do this \(you: POLICE, /,
     );
   });
 
@@ -290,6 +292,7 @@ describe('who may do what (NOT_PERMITTED)', () => {
     const before = structuredClone(protection);
     const refusal = rejectionOf(() =>
       validateTaskCommand(protection, 'completeTask', {
+        commandId: newCommandId(),
         actor: AS.JUDICIARY,
         args: { taskId: task.id, outcome: 'accepted' },
       }),
@@ -299,10 +302,11 @@ describe('who may do what (NOT_PERMITTED)', () => {
     expect(protection).toEqual(before);
     expect(
       validateTaskCommand(protection, 'completeTask', {
+        commandId: newCommandId(),
         actor: AS.CHILD_PROTECTION,
         args: { taskId: task.id, outcome: 'accepted' },
       }),
-    ).toMatchObject({ taskId: task.id });
+    ).toMatchObject({ kind: 'run', args: { taskId: task.id } });
   });
 
   it('only PROSECUTION files charges, leads (assigns the prosecutor) and closes', () => {
@@ -312,7 +316,7 @@ describe('who may do what (NOT_PERMITTED)', () => {
       AS.POLICE,
       { suspectRefs: ['S-1'], offences: ['human-trafficking'] },
       'NOT_PERMITTED',
-      /fileCharges: POLICE/,
+      /^fileCharges: only .* may do this \(you: POLICE, /,
     );
     refuse(
       openCase(),
@@ -320,9 +324,9 @@ describe('who may do what (NOT_PERMITTED)', () => {
       AS.JUDICIARY,
       { staffId: 'judge-09' },
       'NOT_PERMITTED',
-      /assignProsecutor: JUDICIARY/,
+      /^assignProsecutor: only .* may do this \(you: JUDICIARY, /,
     );
-    refuse(caseAt('JUDGMENT'), 'closeCase', AS.JUDICIARY, {}, 'NOT_PERMITTED', /closeCase: JUDICIARY/);
+    refuse(caseAt('JUDGMENT'), 'closeCase', AS.JUDICIARY, {}, 'NOT_PERMITTED', /^closeCase: only .* may do this \(you: JUDICIARY, /);
   });
 
   it('a seized item is transferred only by its current holder agency', () => {
@@ -331,16 +335,16 @@ describe('who may do what (NOT_PERMITTED)', () => {
       state,
       'transferCustody',
       AS.PROSECUTION,
-      { itemRef: 'E-1', to: AS.PROSECUTION, reason: 'court-exhibit' },
+      { itemRef: 'E-1', to: { agency: 'PROSECUTION', staffId: 'fiscal-017' }, reason: 'court-exhibit' },
       'NOT_PERMITTED',
       /^itemRef: E-1 is held by POLICE; only the holder may transfer it$/,
     );
-    run(state, 'transferCustody', AS.POLICE, { itemRef: 'E-1', to: AS.PROSECUTION, reason: 'court-exhibit' });
+    run(state, 'transferCustody', AS.POLICE, { itemRef: 'E-1', to: { agency: 'PROSECUTION', staffId: 'fiscal-017' }, reason: 'court-exhibit' });
     refuse(
       state,
       'transferCustody',
       AS.POLICE,
-      { itemRef: 'E-1', to: AS.POLICE, reason: 'other' },
+      { itemRef: 'E-1', to: { agency: 'POLICE', staffId: 'op-commander-21' }, reason: 'other' },
       'NOT_PERMITTED',
       /E-1 is held by PROSECUTION/,
     );
@@ -352,7 +356,7 @@ describe('who may do what (NOT_PERMITTED)', () => {
     const taskId = state.warrants['W-1']!.taskId;
     const before = structuredClone(state);
     const refusal = rejectionOf(() =>
-      validateTaskCommand(state, 'completeTask', { actor: AS.POLICE, args: { taskId } }),
+      validateTaskCommand(state, 'completeTask', { commandId: newCommandId(), actor: AS.POLICE, args: { taskId } }),
     );
     expect(refusal.code).toBe('NOT_PERMITTED');
     expect(refusal.message).toMatch(/assigned to JUDICIARY, not POLICE/);
@@ -538,7 +542,7 @@ describe('unknown parties and places (UNKNOWN_REFERENCE)', () => {
       state,
       'transferCustody',
       AS.POLICE,
-      { itemRef: 'E-9', to: AS.PROSECUTION, reason: 'other' },
+      { itemRef: 'E-9', to: { agency: 'PROSECUTION', staffId: 'fiscal-017' }, reason: 'other' },
       'UNKNOWN_REFERENCE',
       /^itemRef: no seized item E-9/,
     );
@@ -571,7 +575,7 @@ describe('unknown parties and places (UNKNOWN_REFERENCE)', () => {
   it('no task command for a task the workflow does not own', () => {
     const state = caseAt('INVESTIGATION');
     const refusal = rejectionOf(() =>
-      validateTaskCommand(state, 'completeTask', { actor: AS.JUDICIARY, args: { taskId: 'case-OTHER~T1' } }),
+      validateTaskCommand(state, 'completeTask', { commandId: newCommandId(), actor: AS.JUDICIARY, args: { taskId: 'case-OTHER~T1' } }),
     );
     expect(refusal.code).toBe('UNKNOWN_REFERENCE');
     expect(refusal.message).toBe('taskId: no task case-OTHER~T1 in this workflow');
@@ -589,7 +593,7 @@ describe('warrants expire', () => {
   it('a raid may be planned while the warrant is valid', () => {
     const state = withShortWarrant();
     expect(
-      validateCaseCommand(state, 'planRaid', { actor: AS.POLICE, args: { locationRefs: ['L-1'] } }, NOW + 500),
+      validateCaseCommand(state, 'planRaid', { commandId: newCommandId(), actor: AS.POLICE, args: { locationRefs: ['L-1'] } }, NOW + 500),
     ).toBeDefined();
   });
 
@@ -826,17 +830,18 @@ describe('conflicts (CONFLICT)', () => {
     );
   });
 
-  it('a finished raid takes no more reports', () => {
+  it('a raid completes only once every location reported to the case, whoever says otherwise', () => {
     const state = caseAt('OPERATION');
-    onRaidCompleted(state, 'R-1', ['L-2'], NOW);
-    refuse(
-      state,
-      'reportLocation',
-      AS.POLICE,
-      { raidRef: 'R-1', locationRef: 'L-2', outcome: 'secured' },
-      'CONFLICT',
-      /^raidRef: raid R-1 is already completed$/,
-    );
+    run(state, 'reportLocation', AS.POLICE, { raidRef: 'R-1', locationRef: 'L-1', outcome: 'secured' });
+    const before = structuredClone(state);
+    expect(onRaidCompleted(state, 'R-1', NOW)).toBe(false);
+    expect(onRaidCompleted(state, 'R-9', NOW)).toBe(false);
+    expect(state).toEqual(before);
+    run(state, 'reportLocation', AS.POLICE, { raidRef: 'R-1', locationRef: 'L-2', outcome: 'empty' });
+    expect(onRaidCompleted(state, 'R-1', NOW)).toBe(true);
+    expect(state.raids['R-1']!.status).toBe('completed');
+    expect(lastEvent(state, 'raid-completed').data).toMatchObject({ raidRef: 'R-1', missing: [], reported: 2 });
+    expect(onRaidCompleted(state, 'R-1', NOW)).toBe(false);
   });
 
   it('a suspect in custody is not arrested twice; after release they may be', () => {
@@ -922,16 +927,16 @@ describe('conflicts (CONFLICT)', () => {
   it('a task is completed once, and claimed by one staff member', () => {
     const state = caseAt('INVESTIGATION');
     const taskId = state.warrants['W-1']!.taskId;
-    executeTaskCommand(state, 'claimTask', { actor: AS.JUDICIARY, args: { taskId } }, NOW);
-    const other = { agency: 'JUDICIARY', staffId: 'judge-10' };
-    const claimed = rejectionOf(() => validateTaskCommand(state, 'claimTask', { actor: other, args: { taskId } }));
+    decideTaskCommand(state, 'claimTask', { commandId: newCommandId(), actor: AS.JUDICIARY, args: { taskId } }, NOW);
+    const other = { agency: 'JUDICIARY', staffId: 'judge-10', roles: ['judge'] };
+    const claimed = rejectionOf(() => validateTaskCommand(state, 'claimTask', { commandId: newCommandId(), actor: other, args: { taskId } }));
     expect([claimed.code, claimed.message]).toEqual([
       'CONFLICT',
       `taskId: task ${taskId} is already claimed by staff judge-09`,
     ]);
     run(state, 'approveWarrant', AS.JUDICIARY, { warrantRef: 'W-1' }); // completes the task
     const done = rejectionOf(() =>
-      validateTaskCommand(state, 'completeTask', { actor: AS.JUDICIARY, args: { taskId } }),
+      validateTaskCommand(state, 'completeTask', { commandId: newCommandId(), actor: AS.JUDICIARY, args: { taskId } }),
     );
     expect([done.code, done.message]).toEqual(['CONFLICT', `taskId: task ${taskId} is already completed`]);
   });
@@ -943,14 +948,14 @@ describe('conflicts (CONFLICT)', () => {
       validateCaseCommand(
         state,
         'recordArrest',
-        { actor: AS.POLICE, args: { suspectRef: 'S-2', offenceClass: 'other' } },
+        { commandId: newCommandId(), actor: AS.POLICE, args: { suspectRef: 'S-2', offenceClass: 'other' } },
         NOW,
       );
     expect(state).toEqual(before);
     executeCaseCommand(
       state,
       'recordArrest',
-      { actor: AS.POLICE, args: { suspectRef: 'S-2', offenceClass: 'other' } },
+      { commandId: newCommandId(), actor: AS.POLICE, args: { suspectRef: 'S-2', offenceClass: 'other' } },
       NOW,
     );
     expect(Object.keys(state.arrests)).toEqual(['A-1']);
@@ -991,7 +996,7 @@ describe('defects found by these tests, now fixed', () => {
       { suspectRef: 'S-1', outcome: 'acquitted' },
     ];
     const refusal = rejectionOf(() =>
-      validateCaseCommand(state, 'recordVerdict', { actor: AS.JUDICIARY, args: { verdicts } }, NOW),
+      validateCaseCommand(state, 'recordVerdict', { commandId: newCommandId(), actor: AS.JUDICIARY, args: { verdicts } }, NOW),
     );
     expect(refusal.message).toMatch(/verdicts\[1\]\.suspectRef/);
   });

@@ -31,7 +31,8 @@ function raidDone(): CaseState {
     locationRef: 'L-2',
   });
   run(state, 'reportLocation', AS.POLICE, { raidRef: 'R-1', locationRef: 'L-1', outcome: 'secured' });
-  onRaidCompleted(state, 'R-1', ['L-2'], NOW);
+  run(state, 'reportLocation', AS.POLICE, { raidRef: 'R-1', locationRef: 'L-2', outcome: 'secured' });
+  onRaidCompleted(state, 'R-1', NOW);
   return state;
 }
 
@@ -137,7 +138,7 @@ describe('each agency gets its view of an event, and nothing more', () => {
       seizures: 1,
       minorsRescued: 1,
     });
-    expect(msgs.POLICE).toMatchObject({ raidRef: 'R-1', missing: ['L-2'], reported: 1 });
+    expect(msgs.POLICE).toMatchObject({ raidRef: 'R-1', missing: [], reported: 2 });
   });
 
   it('PARTNER never receives a reference to a person, place or item of the case', () => {
@@ -179,12 +180,13 @@ describe('AUDIT, ids and subjects', () => {
     for (const event of state.outbox) {
       const audit = toAgencyMessages(state.workflowId, event).filter((m) => m.recipient === 'AUDIT');
       expect(audit).toHaveLength(1);
-      expect(audit[0]!.event.data).toEqual({ caseId: state.caseId, ...event.data });
+      expect(audit[0]!.event.data).toEqual({ caseId: state.caseId, ...event.data, ...(event.by ? { by: event.by } : {}) });
     }
   });
 
   it('msgIds are <workflowId>.<seq>.<RECIPIENT>, unique across the case', () => {
     for (const m of all) expect(m.msgId).toBe(`${m.event.id}.${m.recipient}`);
+    expect(all.map((m) => m.recipient)).not.toContain('CLEARED');
     for (const event of state.outbox) {
       for (const m of toAgencyMessages(state.workflowId, event))
         expect(m.msgId).toBe(`case-PE-LIM-2026-0042.${event.seq}.${m.recipient}`);
@@ -224,7 +226,7 @@ describe('AUDIT, ids and subjects', () => {
   });
 });
 
-describe('conflict of interest: a restricted agency learns that something happened, nothing more', () => {
+describe('conflict of interest: a restricted agency hears nothing of the case, not even that it is restricted', () => {
   /** S-3 is a former police chief: OVERSIGHT is told, POLICE is restricted from then on. */
   function withFormerChief(): CaseState {
     const state = caseAt('INVESTIGATION');
@@ -242,45 +244,57 @@ describe('conflict of interest: a restricted agency learns that something happen
     expect(msgs.OVERSIGHT).toEqual({ caseId: 'PE-LIM-2026-0042', suspectRef: 'S-3', agency: 'POLICE', current: false });
   });
 
-  it('later events reach the restricted agency as { caseId, withheld } only', () => {
+  it('later events do not reach the restricted agency at all: no placeholder, nothing to notice', () => {
     const state = withFormerChief();
     expect(state.restrictedAgencies).toEqual(['POLICE']);
     run(state, 'addLocation', AS.PROSECUTION, { kind: 'home', district: 'Miraflores' });
     run(state, 'approveWarrant', AS.JUDICIARY, { warrantRef: 'W-1' });
     for (const type of ['location-added', 'warrant-approved']) {
       const msgs = messagesOf(state, type);
-      expect(msgs.POLICE).toEqual({ caseId: 'PE-LIM-2026-0042', withheld: 'conflict-of-interest' });
-      expect(msgs.JUDICIARY ?? msgs.PROSECUTION).not.toHaveProperty('withheld');
+      expect(msgs).not.toHaveProperty('POLICE');
+      expect(msgs).not.toHaveProperty('CLEARED');
+      expect(msgs.PROSECUTION).toMatchObject({ caseId: state.caseId });
+    }
+    for (const m of state.outbox.flatMap((e) => toAgencyMessages(state.workflowId, e))) {
+      expect(JSON.stringify(m.event.data)).not.toMatch(/withheld|conflict-of-interest/);
     }
   });
 
-  it('task events keep reaching a restricted assignee in full: the work still has to be done', () => {
+  it('the tasks of a restricted agency reach only its staff cleared by name, through CLEARED', () => {
     const state = caseAt('INVESTIGATION');
     run(state, 'addSuspect', AS.PROSECUTION, {
       name: 'Juez Inventado',
       roles: ['facilitator'],
       official: { agency: 'JUDICIARY', current: true },
     });
+    run(state, 'clearStaff', AS.PROSECUTION, { agency: 'JUDICIARY', staffId: 'judge-vetted-1' });
     run(state, 'requestWarrant', AS.PROSECUTION, { kind: 'search', locationRefs: ['L-3'] });
-    const requested = messagesOf(state, 'warrant-requested');
-    expect(requested.JUDICIARY).toEqual({ caseId: state.caseId, withheld: 'conflict-of-interest' });
-    const created = messagesOf(state, 'task-created');
-    expect(created.JUDICIARY).toMatchObject({
+    expect(messagesOf(state, 'warrant-requested')).not.toHaveProperty('JUDICIARY');
+    const created = toAgencyMessages(state.workflowId, lastEvent(state, 'task-created'));
+    expect(created.map((m) => m.recipient)).toEqual(['CLEARED', 'AUDIT']);
+    const cleared = created[0]!;
+    expect(cleared.subject).toBe('cases.CLEARED.task-created');
+    expect(cleared.msgId).toBe(`${cleared.event.id}.CLEARED-JUDICIARY`);
+    expect(cleared.event.data).toMatchObject({
       caseId: state.caseId,
+      agency: 'JUDICIARY',
+      clearedStaff: ['judge-vetted-1'],
       task: { kind: 'decide-warrant', ref: 'W-2', assignee: 'JUDICIARY' },
     });
   });
 
-  it('the restriction travels to the raid and protection workflows the case starts', () => {
+  it('the restriction and the clearances travel to the raid and protection workflows the case starts', () => {
     const state = withFormerChief();
     run(state, 'approveWarrant', AS.JUDICIARY, { warrantRef: 'W-1' });
+    run(state, 'clearStaff', AS.PROSECUTION, { agency: 'POLICE', staffId: 'pol-vetted-7' });
     const raid = run(state, 'planRaid', AS.PROSECUTION, { locationRefs: ['L-1'] }).effects!;
     const rescue = run(state, 'rescueMinor', AS.CHILD_PROTECTION, {
       victimRef: 'V-1',
       custodyRef: 'SHELTER-1',
     }).effects!;
-    expect(raid[0]).toMatchObject({ kind: 'start-raid', raid: { restrictedAgencies: ['POLICE'] } });
-    expect(rescue[0]).toMatchObject({ kind: 'start-protection', protection: { restrictedAgencies: ['POLICE'] } });
+    const expected = { restrictedAgencies: ['POLICE'], clearedStaff: { POLICE: ['pol-vetted-7'] } };
+    expect(raid[0]).toMatchObject({ kind: 'start-raid', raid: expected });
+    expect(rescue[0]).toMatchObject({ kind: 'start-protection', protection: expected });
   });
 
   it("the official's own agency does not receive the suspect-added event that reveals the conflict", () => {
@@ -290,7 +304,7 @@ describe('conflict of interest: a restricted agency learns that something happen
         withFormerChief().outbox.find((e) => e.type === 'suspect-added' && e.data.suspectRef === 'S-3')!,
       ),
     );
-    expect(msgs.POLICE).toEqual({ caseId: 'PE-LIM-2026-0042', withheld: 'conflict-of-interest' });
+    expect(msgs).not.toHaveProperty('POLICE');
   });
 });
 

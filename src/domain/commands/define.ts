@@ -5,7 +5,7 @@ import type { Actor, Agency } from '../agencies';
 import { reject } from '../errors';
 import type { DeadlinePolicy } from '../policy';
 import { canMove, type Stage } from '../stages';
-import type { CaseState } from '../state';
+import type { CaseState, Clearances } from '../state';
 import { emit } from '../outbox';
 
 export interface CommandContext {
@@ -22,6 +22,8 @@ export interface RaidStart {
   startsAt: string;
   policy: DeadlinePolicy;
   restrictedAgencies: Agency[];
+  /** Fixed when the raid starts: a later clearance does not reach a running raid. */
+  clearedStaff?: Clearances;
 }
 
 export interface ProtectionStart {
@@ -33,6 +35,7 @@ export interface ProtectionStart {
   takenAt: string;
   policy: DeadlinePolicy;
   restrictedAgencies: Agency[];
+  clearedStaff?: Clearances;
 }
 
 /** Side effects a command asks of its workflow, beyond state and events. */

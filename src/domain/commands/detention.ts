@@ -89,7 +89,12 @@ function checkHeld(state: CaseState, arrestRef: string, allowRemanded: boolean):
 export const extendDetention = command({
   summary: 'Extend police detention of an arrestee (by the policy extension unless extendBy is given).',
   args: z.object({ arrestRef: ArrestRef, extendBy: Duration.optional() }).strict(),
-  check: (state, { arrestRef }) => checkHeld(state, arrestRef, false),
+  check: (state, { arrestRef, extendBy }) => {
+    checkHeld(state, arrestRef, false);
+    if (extendBy && toMs(extendBy) > toMs(state.policy.detention.extension)) {
+      reject('PRECONDITION', `extendBy: at most ${state.policy.detention.extension}, the extension this case's policy allows`);
+    }
+  },
   apply: (state, { arrestRef, extendBy }, { now }) => {
     const arrest = state.arrests[arrestRef]!;
     arrest.limitAt = Math.max(arrest.limitAt, now) + toMs(extendBy ?? state.policy.detention.extension);

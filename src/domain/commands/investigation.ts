@@ -1,8 +1,10 @@
 /** Opening, investigating and archiving a case: parties and places, under pseudonyms. */
 import { z } from 'zod';
-import { Actor } from '../agencies';
+import { Agency, StaffId } from '../agencies';
 import { LocationInput, SuspectInput, VictimInput, WitnessInput } from '../case';
+import { reject } from '../errors';
 import { emit } from '../outbox';
+import type { CaseState } from '../state';
 import { nextRef } from '../state';
 import { wrapUp } from './closing';
 import { command, moveStage } from './define';
@@ -18,11 +20,54 @@ export const startInvestigation = command({
 
 export const assignProsecutor = command({
   summary: 'Assign the lead prosecutor (a staff id).',
-  args: z.object({ staffId: Actor.shape.staffId.unwrap() }).strict(),
+  args: z.object({ staffId: StaffId }).strict(),
   apply: (state, { staffId }, { now }) => {
     state.leadProsecutor = { staffId };
+    if (state.restrictedAgencies.includes('PROSECUTION')) clear(state, 'PROSECUTION', staffId);
     emit(state, 'prosecutor-assigned', { staffId }, now);
     return { result: { staffId } };
+  },
+});
+
+/** A vetted unit: staff of a restricted agency the prosecution clears by name to work the case. */
+const Clearance = z
+  .object({
+    agency: Agency.refine((a) => a !== 'OVERSIGHT', 'OVERSIGHT is never restricted: it needs no clearance'),
+    staffId: StaffId,
+  })
+  .strict();
+
+function clear(state: CaseState, agency: Agency, staffId: string): void {
+  const list = (state.clearedStaff[agency] ??= []);
+  if (!list.includes(staffId)) list.push(staffId);
+}
+
+export const clearStaff = command({
+  summary: 'Clear a staff member of a restricted agency by name, so they may read and work this case.',
+  args: Clearance,
+  check: (state, { agency, staffId }) => {
+    if (state.clearedStaff[agency]?.includes(staffId)) reject('CONFLICT', `staffId: ${staffId} of ${agency} is already cleared`);
+  },
+  apply: (state, { agency, staffId }, { now }) => {
+    clear(state, agency, staffId);
+    emit(state, 'staff-cleared', { agency, staffId, cleared: true }, now);
+    return { result: { agency, staffId, cleared: state.clearedStaff[agency]!.length } };
+  },
+});
+
+export const revokeClearance = command({
+  summary: 'Stop clearing a staff member of a restricted agency (the lead prosecutor stays cleared).',
+  args: Clearance,
+  check: (state, { agency, staffId }) => {
+    if (!state.clearedStaff[agency]?.includes(staffId)) reject('UNKNOWN_REFERENCE', `staffId: ${staffId} of ${agency} is not cleared`);
+    if (agency === 'PROSECUTION' && state.leadProsecutor.staffId === staffId) {
+      reject('PRECONDITION', 'staffId: the lead prosecutor stays cleared; assign another lead first');
+    }
+  },
+  apply: (state, { agency, staffId }, { now }) => {
+    state.clearedStaff[agency] = (state.clearedStaff[agency] ?? []).filter((s) => s !== staffId);
+    emit(state, 'staff-cleared', { agency, staffId, cleared: false }, now);
+    return { result: { agency, staffId, cleared: state.clearedStaff[agency]!.length } };
   },
 });
 
@@ -35,8 +80,11 @@ export const addSuspect = command({
     const agency = args.official?.agency;
     // Restrict before anything is emitted: the official's agency must not even learn of this suspect.
     // OVERSIGHT is never restricted, since it is the agency that watches the others.
-    if (agency && agency !== 'OVERSIGHT' && !state.restrictedAgencies.includes(agency))
+    if (agency && agency !== 'OVERSIGHT' && !state.restrictedAgencies.includes(agency)) {
       state.restrictedAgencies.push(agency);
+      // Someone must still be able to run the case when the prosecution itself is restricted.
+      if (agency === 'PROSECUTION') clear(state, 'PROSECUTION', state.leadProsecutor.staffId);
+    }
     emit(state, 'suspect-added', { suspectRef: ref, roles: args.roles, official: args.official !== undefined }, now);
     if (args.official) {
       emit(state, 'conflict-of-interest', { suspectRef: ref, agency, current: args.official.current }, now, {

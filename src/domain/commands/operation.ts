@@ -1,7 +1,8 @@
 /** Coordinated operations (raids), seizures with their custody chains, and rescued minors. */
 import { z } from 'zod';
-import { Actor } from '../agencies';
-import { Iso, ItemRef, LocationRef, RaidRef, VictimRef } from '../case';
+import { StaffId } from '../agencies';
+import { Holder, Iso, ItemRef, LocationRef, RaidRef, VictimRef } from '../case';
+import { clearancesOf } from '../access';
 import { reject } from '../errors';
 import { emit } from '../outbox';
 import { nextRef, type CaseState } from '../state';
@@ -74,6 +75,7 @@ export const planRaid = command({
       startsAt: iso(at),
       policy: state.policy,
       restrictedAgencies: [...state.restrictedAgencies],
+      clearedStaff: clearancesOf(state),
     };
     return { result: { raidRef: ref, warrantRefs, workflowId }, effects: [{ kind: 'start-raid', raid }] };
   },
@@ -109,10 +111,16 @@ export const reportLocation = command({
   },
 });
 
-/** Folds a finished operation's figures back into the case. */
-export function onRaidCompleted(state: CaseState, raidRef: string, missing: string[], now: number): void {
+/**
+ * Folds a finished operation's figures back into the case, once every one of its locations has reported
+ * to the case. Returns false (and changes nothing) for an unknown raid, one already completed, or one
+ * with locations still to report: the case trusts its own record, not whoever says the raid is over.
+ */
+export function onRaidCompleted(state: CaseState, raidRef: string, now: number): boolean {
   const raid = state.raids[raidRef];
-  if (!raid || raid.status === 'completed') return;
+  if (!raid || raid.status === 'completed') return false;
+  const missing = raid.locationRefs.filter((l) => !raid.reports[l]);
+  if (missing.length > 0) return false;
   raid.status = 'completed';
   const count = <T extends { raidRef?: string }>(xs: Record<string, T>) =>
     Object.values(xs).filter((x) => x.raidRef === raidRef).length;
@@ -131,6 +139,7 @@ export function onRaidCompleted(state: CaseState, raidRef: string, missing: stri
     },
     now,
   );
+  return true;
 }
 
 export const recordSeizure = command({
@@ -139,7 +148,7 @@ export const recordSeizure = command({
     .object({
       kind: z.enum(['documents', 'cash', 'vehicle', 'phone', 'computer', 'medical-equipment', 'other']),
       description: z.string().trim().min(1).max(200).describe('the item, never the people'),
-      heldBy: Actor.shape.staffId,
+      heldBy: StaffId.optional(),
       ...OptionalPlace,
     })
     .strict(),
@@ -163,7 +172,7 @@ export const transferCustody = command({
   args: z
     .object({
       itemRef: ItemRef,
-      to: Actor,
+      to: Holder,
       reason: z.enum(['evidence-storage', 'forensic-analysis', 'court-exhibit', 'return-to-owner', 'other']),
     })
     .strict(),
@@ -230,6 +239,7 @@ export const rescueMinor = command({
       takenAt: iso(now),
       policy: state.policy,
       restrictedAgencies: [...state.restrictedAgencies],
+      clearedStaff: clearancesOf(state),
     };
     return {
       result: { victimRef, protectionWorkflowId: workflowId },

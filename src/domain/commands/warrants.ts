@@ -55,7 +55,12 @@ function checkPending(state: CaseState, warrantRef: string): void {
 export const approveWarrant = command({
   summary: 'Approve a requested warrant; it is valid for the policy period unless validFor is given.',
   args: z.object({ warrantRef: WarrantRef, validFor: Duration.optional() }).strict(),
-  check: (state, { warrantRef }) => checkPending(state, warrantRef),
+  check: (state, { warrantRef, validFor }) => {
+    checkPending(state, warrantRef);
+    if (validFor && toMs(validFor) > toMs(state.policy.warrantValidity)) {
+      reject('PRECONDITION', `validFor: at most ${state.policy.warrantValidity}, the validity this case's policy allows`);
+    }
+  },
   apply: (state, { warrantRef, validFor }, { now }) => {
     const w = state.warrants[warrantRef]!;
     const until = now + toMs(validFor ?? state.policy.warrantValidity);

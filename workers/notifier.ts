@@ -1,15 +1,19 @@
 /**
- * The notifier process: reads each agency's durable consumer and notifies staff (log, webhook) and
- * keeps the task inbox. Stops gracefully on SIGINT/SIGTERM: the message in hand is finished, pulled
- * ones are handed back, and the connection is drained, so a restart loses and repeats nothing.
+ * The notifier process: for each agency whose lease it holds, reads the agency's durable consumer, notifies staff
+ * (log, Standard Webhooks) and keeps the task inbox; for the others it stands by. Run two for availability: each
+ * agency has one active notifier at a time. Stops gracefully on SIGINT/SIGTERM: the message in hand is finished or
+ * handed back, leases are released so a standby takes over at once, and the connection is drained.
+ *
+ * Under its least-privilege NATS user it cannot provision anything and expects `cases setup` (admin) to have run;
+ * with no NATS users (development) it provisions what it needs itself.
  */
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logging';
 import { createNotifierMetrics, type NotifierMetrics } from '../src/metrics/notifier-metrics';
 import { createProcessRegistry, startMetricsServer, type MetricsServer } from '../src/metrics/server';
-import { ensureNotifierBuckets } from '../src/nats/buckets';
+import { openNotifierBuckets } from '../src/nats/buckets';
 import { connectNats } from '../src/nats/connection';
-import { ensureJetStream } from '../src/nats/stream';
+import { provisionIfPermitted } from '../src/nats/provision';
 import { LogChannel } from '../src/notifier/channels';
 import { loadNotifierConfig } from '../src/notifier/config';
 import { Notifier } from '../src/notifier/notifier';
@@ -34,12 +38,15 @@ async function run(): Promise<void> {
     });
   }
   const nc = await connectNats(config, { name: 'notifier', logger, waitOnFirstConnect: true });
-  await ensureJetStream(config, nc);
-  const buckets = await ensureNotifierBuckets(nc, { seenTtlMs: notifierConfig.seenTtlMs, replicas: config.NATS_REPLICAS });
+  await provisionIfPermitted(config, nc, logger, {
+    buckets: { ...notifierConfig.buckets, replicas: config.NATS_REPLICAS },
+  });
+  const buckets = await openNotifierBuckets(nc);
   const notifier = new Notifier({
     nc,
     stream: config.NATS_STREAM,
     agencies: notifierConfig.agencies,
+    cleared: notifierConfig.cleared,
     buckets,
     channels: [
       new LogChannel(logger.child({ channel: 'log' })),
@@ -53,17 +60,17 @@ async function run(): Promise<void> {
     logger,
     retryBaseMs: notifierConfig.retryBaseMs,
     retryMaxMs: notifierConfig.retryMaxMs,
+    retryHorizonMs: notifierConfig.retryHorizonMs,
     ...(metrics ? { metrics } : {}),
   });
-  for (const [agency, target] of Object.entries(notifierConfig.webhooks)) {
-    // Events are need-to-know: in clear text they are readable by anyone on the path.
-    if (target.url.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(target.url.hostname)) {
-      logger.warn({ agency }, 'webhook uses plain http to a non-local host; use https');
-    }
-  }
   await notifier.start();
   logger.info(
-    { agencies: notifierConfig.agencies, webhooks: Object.keys(notifierConfig.webhooks), stream: config.NATS_STREAM },
+    {
+      agencies: notifierConfig.agencies,
+      cleared: notifierConfig.cleared,
+      webhooks: Object.keys(notifierConfig.webhooks),
+      stream: config.NATS_STREAM,
+    },
     'notifier ready',
   );
 

@@ -6,19 +6,27 @@
  * `other`) and dead-letter reason (a fixed union). Nothing else from a message becomes a label, so a malformed or
  * hostile message cannot blow up the series count, and no case data reaches the metrics.
  */
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { EVENT_TYPES } from '../domain/events';
 
-/** What the notifier reports. Every method is cheap and never throws. */
+export type LeaseChange = 'acquired' | 'released' | 'lost';
+
+/** What the notifier reports. Every method is cheap and never throws. `agency` is an agency or CLEARED. */
 export interface NotifierMetrics {
   /** An event reached every channel; latencySeconds is event time → delivered (omitted when unknown). */
   delivered(agency: string, eventType: string, latencySeconds?: number): void;
-  /** A delivery failed and the message was handed back for redelivery (nak with backoff). */
+  /** A delivery attempt failed; the notifier will try again after a backoff (within the retry horizon). */
   retried(agency: string, eventType: string): void;
-  /** A message was terminated and recorded as a dead letter. */
+  /** A message was terminated and recorded as a dead letter (invalid, or undeliverable for the whole horizon). */
   deadLettered(agency: string, reason: string): void;
   /** An event already delivered (same source+id) was acknowledged without notifying again. */
   duplicateSkipped(agency: string): void;
+  /** A replayed dead letter was delivered, and its record removed. */
+  replayDelivered(agency: string): void;
+  /** This notifier took, released or lost the agency's lease. */
+  leaseChanged(agency: string, change: LeaseChange): void;
+  /** How long the agency's oldest undelivered event has been retried; 0 when its deliveries flow. */
+  blocked(agency: string, seconds: number): void;
 }
 
 export const NOOP_NOTIFIER_METRICS: NotifierMetrics = {
@@ -26,6 +34,9 @@ export const NOOP_NOTIFIER_METRICS: NotifierMetrics = {
   retried: () => undefined,
   deadLettered: () => undefined,
   duplicateSkipped: () => undefined,
+  replayDelivered: () => undefined,
+  leaseChanged: () => undefined,
+  blocked: () => undefined,
 };
 
 /** Metric names, for dashboards and tests. */
@@ -34,15 +45,34 @@ export const NOTIFIER_METRIC_NAMES = {
   retried: 'notifier_retried_total',
   deadLettered: 'notifier_dead_lettered_total',
   duplicatesSkipped: 'notifier_duplicates_skipped_total',
+  replaysDelivered: 'notifier_dead_letter_replays_delivered_total',
+  leaseChanges: 'notifier_lease_changes_total',
+  leaseHeld: 'notifier_lease_held',
+  deliveryBlocked: 'notifier_delivery_blocked_seconds',
   deliveryLatency: 'notifier_delivery_latency_seconds',
 } as const;
 
+/** Prometheus type of each series, for dashboards and tests. */
+export const NOTIFIER_METRIC_TYPES: Record<keyof typeof NOTIFIER_METRIC_NAMES, 'counter' | 'gauge' | 'histogram'> = {
+  delivered: 'counter',
+  retried: 'counter',
+  deadLettered: 'counter',
+  duplicatesSkipped: 'counter',
+  replaysDelivered: 'counter',
+  leaseChanges: 'counter',
+  leaseHeld: 'gauge',
+  deliveryBlocked: 'gauge',
+  deliveryLatency: 'histogram',
+};
+
 /**
  * Event time → delivered, in seconds. Most deliveries take well under a second; a retried one waits out its
- * backoff (up to NOTIFIER_RETRY_MAX, 5 minutes by default) per attempt, and a notifier that was down delivers
- * its backlog hours late. The buckets cover all three.
+ * backoff (up to NOTIFIER_RETRY_MAX, 5 minutes by default) per attempt, and an event held up by a webhook outage is
+ * delivered up to the retry horizon (72 hours by default) late. The buckets cover all three.
  */
-export const DELIVERY_LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14_400, 86_400];
+export const DELIVERY_LATENCY_BUCKETS = [
+  0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 14_400, 86_400, 259_200,
+];
 
 const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
 
@@ -62,19 +92,43 @@ export function createNotifierMetrics(registry: Registry): NotifierMetrics {
   });
   const retried = new Counter({
     name: NOTIFIER_METRIC_NAMES.retried,
-    help: 'Deliveries that failed and were handed back to JetStream for a later attempt.',
+    help: 'Delivery attempts that failed and will be tried again after a backoff, within the retry horizon.',
     labelNames: ['agency', 'event_type'] as const,
     registers,
   });
   const deadLettered = new Counter({
     name: NOTIFIER_METRIC_NAMES.deadLettered,
-    help: 'Messages given up on (unreadable, invalid, or out of deliveries) and recorded as dead letters.',
+    help: 'Messages given up on (unreadable, invalid, or undeliverable for the whole retry horizon), recorded as dead letters.',
     labelNames: ['agency', 'reason'] as const,
     registers,
   });
   const duplicates = new Counter({
     name: NOTIFIER_METRIC_NAMES.duplicatesSkipped,
     help: 'Redelivered events that had already been delivered, acknowledged without notifying again.',
+    labelNames: ['agency'] as const,
+    registers,
+  });
+  const replays = new Counter({
+    name: NOTIFIER_METRIC_NAMES.replaysDelivered,
+    help: 'Replayed dead letters delivered to their agency (their records removed).',
+    labelNames: ['agency'] as const,
+    registers,
+  });
+  const leaseChanges = new Counter({
+    name: NOTIFIER_METRIC_NAMES.leaseChanges,
+    help: "Times this notifier took (acquired), gave up (released) or lost an agency's lease.",
+    labelNames: ['agency', 'change'] as const,
+    registers,
+  });
+  const leaseHeld = new Gauge({
+    name: NOTIFIER_METRIC_NAMES.leaseHeld,
+    help: '1 while this notifier is the active one for the agency (holds its lease), 0 while it stands by.',
+    labelNames: ['agency'] as const,
+    registers,
+  });
+  const blocked = new Gauge({
+    name: NOTIFIER_METRIC_NAMES.deliveryBlocked,
+    help: "Seconds the agency's oldest undelivered event has been retried (later events wait behind it); 0 when flowing.",
     labelNames: ['agency'] as const,
     registers,
   });
@@ -101,6 +155,16 @@ export function createNotifierMetrics(registry: Registry): NotifierMetrics {
     },
     duplicateSkipped(agency) {
       duplicates.inc({ agency });
+    },
+    replayDelivered(agency) {
+      replays.inc({ agency });
+    },
+    leaseChanged(agency, change) {
+      leaseChanges.inc({ agency, change });
+      leaseHeld.set({ agency }, change === 'acquired' ? 1 : 0);
+    },
+    blocked(agency, seconds) {
+      blocked.set({ agency }, Number.isFinite(seconds) ? Math.max(0, seconds) : 0);
     },
   };
 }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { Agency } from '../domain/agencies';
 import { CLOUD_EVENT_TYPE_PREFIX, SUBJECT_ROOT, type CloudEvent } from '../domain/envelope';
 import { HumanTask } from '../domain/tasks';
+import { AUDIT, CLEARED, type Cleared } from './subjects';
 
 /** Events carry references, never documents: anything bigger is a bug or an attack. */
 export const MAX_EVENT_BYTES = 64 * 1024;
@@ -49,6 +50,18 @@ export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
 
 export const TaskEventData = z.object({ task: HumanTask });
 
+/** Staff ids as src/domain/agencies.ts writes them (never names). */
+const StaffId = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be a staff id');
+
+/** A task event of a restricted agency, for the staff the prosecution cleared by name (conflict of interest). */
+export const ClearedTaskEventData = z.object({
+  caseId: z.string().min(1).max(128),
+  task: HumanTask,
+  /** Whose inbox the task belongs in (the assignee, or an escalation agency); the assignee when absent. */
+  agency: Agency.optional(),
+  clearedStaff: z.array(StaffId).max(200),
+});
+
 export type EnvelopeRejection = 'oversize' | 'unparsable' | 'schema-invalid' | 'subject-mismatch';
 
 /** Why an envelope was refused: a category for counters and dead letters, and a detail without values. */
@@ -64,13 +77,17 @@ export class EnvelopeError extends Error {
   }
 }
 
-/** A validated event as one agency received it. */
+/** A validated event as one recipient received it. */
 export interface ReceivedEvent {
-  recipient: Agency | 'AUDIT';
+  recipient: Agency | Cleared | typeof AUDIT;
   eventType: string;
   event: CloudEvent<Record<string, unknown>>;
   /** Set for task-* events, whose data was checked against HumanTask. */
   task?: HumanTask;
+  /** Set for CLEARED task events: who among that agency's staff may see the task... */
+  clearedStaff?: string[];
+  /** ...and the agency whose inbox holds it. */
+  inboxAgency?: Agency;
 }
 
 export function eventTypeOf(event: Pick<CloudEvent, 'type'>): string {
@@ -102,12 +119,23 @@ export function parseCaseEvent(body: Uint8Array | string, natsSubject: string): 
   const event = parsed.data as CloudEvent<Record<string, unknown>>;
   const eventType = eventTypeOf(event);
   const [root, recipient, subjectType, ...rest] = natsSubject.split('.');
-  const recipientOk = recipient === 'AUDIT' || Agency.safeParse(recipient).success;
+  const recipientOk = recipient === AUDIT || recipient === CLEARED || Agency.safeParse(recipient).success;
   if (root !== SUBJECT_ROOT || !recipientOk || subjectType !== eventType || rest.length > 0) {
     throw new EnvelopeError('subject-mismatch', `subject does not match type ${eventType}`, event.id);
   }
-  const received: ReceivedEvent = { recipient: recipient as Agency | 'AUDIT', eventType, event };
-  if (isTaskEventType(eventType)) {
+  const received: ReceivedEvent = { recipient: recipient as ReceivedEvent['recipient'], eventType, event };
+  if (recipient === CLEARED) {
+    // Only task events take this route: anything else on it was misrouted.
+    if (!isTaskEventType(eventType))
+      throw new EnvelopeError('subject-mismatch', `${eventType} is not a task event`, event.id);
+    const data = ClearedTaskEventData.safeParse(event.data);
+    if (!data.success) throw new EnvelopeError('schema-invalid', describeIssues(data.error, 'data'), event.id);
+    if (data.data.caseId !== event.subject)
+      throw new EnvelopeError('schema-invalid', 'data.caseId: must be the event subject', event.id);
+    received.task = data.data.task;
+    received.clearedStaff = data.data.clearedStaff;
+    received.inboxAgency = data.data.agency ?? data.data.task.assignee;
+  } else if (isTaskEventType(eventType)) {
     const data = TaskEventData.safeParse(event.data);
     if (!data.success) throw new EnvelopeError('schema-invalid', describeIssues(data.error, 'data'), event.id);
     received.task = data.data.task;

@@ -4,17 +4,26 @@
  * soon as the server is back (publishes that timed out meanwhile are retried by their activity).
  */
 import { readFileSync } from 'node:fs';
-import { connect, credsAuthenticator, type NatsConnection, type NodeConnectionOptions } from '@nats-io/transport-node';
+import {
+  connect,
+  credsAuthenticator,
+  nkeyAuthenticator,
+  type NatsConnection,
+  type NodeConnectionOptions,
+} from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { Agency } from '../domain/agencies';
 import { createLogger } from '../logging';
+import { loadNatsSettings, type NatsSettings } from './settings';
 
 export interface ConnectNatsOptions {
   /** Connection name, shown by the server's monitoring (`notifier`, `orchestrator`, `cases-cli`). */
   name: string;
   /** Set for an agency's own connection: its user may only subscribe to its own inbox prefix. */
   agency?: Agency;
+  /** Reply prefix of a service identity (`_INBOX_notifier`); else NATS_INBOX_PREFIX, else the agency's. */
+  inboxPrefix?: string;
   logger?: Logger;
   /** Delay between reconnect attempts; the client adds jitter. */
   reconnectTimeWaitMs?: number;
@@ -22,7 +31,13 @@ export interface ConnectNatsOptions {
   waitOnFirstConnect?: boolean;
 }
 
-export type NatsConnectionConfig = Pick<Config, 'NATS_URL' | 'NATS_USER' | 'NATS_PASSWORD' | 'NATS_CREDS_FILE'>;
+/**
+ * The NatsSettings fields are read from the environment when the config does not carry them (src/config.ts does
+ * not yet), so every process picks up NKEY credentials, its reply prefix and TLS without code changes.
+ */
+export type NatsConnectionConfig = Pick<Config, 'NATS_URL'> &
+  Partial<Pick<Config, 'NATS_USER' | 'NATS_PASSWORD' | 'NATS_CREDS_FILE'>> &
+  Partial<Omit<NatsSettings, 'NATS_AUDIT_MAX_AGE'>>;
 
 export class NatsCredentialsError extends Error {
   override readonly name = 'NatsCredentialsError';
@@ -37,9 +52,15 @@ export function inboxPrefixFor(agency: Agency): string {
   return `_INBOX_${agency}`;
 }
 
-export function natsConnectionOptions(config: NatsConnectionConfig, opts: ConnectNatsOptions): NodeConnectionOptions {
-  if (config.NATS_CREDS_FILE && (config.NATS_USER || config.NATS_PASSWORD)) {
-    throw new NatsCredentialsError('set either NATS_CREDS_FILE or NATS_USER/NATS_PASSWORD, not both');
+export function natsConnectionOptions(
+  given: NatsConnectionConfig,
+  opts: ConnectNatsOptions,
+  env: Record<string, string | undefined> = process.env,
+): NodeConnectionOptions {
+  const config = { ...loadNatsSettings(env), ...defined(given) } as NatsConnectionConfig;
+  const kinds = [config.NATS_CREDS_FILE, config.NATS_USER || config.NATS_PASSWORD, config.NATS_NKEY_SEED_FILE];
+  if (kinds.filter(Boolean).length > 1) {
+    throw new NatsCredentialsError('set one of NATS_NKEY_SEED_FILE, NATS_CREDS_FILE or NATS_USER/NATS_PASSWORD');
   }
   if (Boolean(config.NATS_USER) !== Boolean(config.NATS_PASSWORD)) {
     throw new NatsCredentialsError('NATS_USER and NATS_PASSWORD must be set together');
@@ -51,7 +72,8 @@ export function natsConnectionOptions(config: NatsConnectionConfig, opts: Connec
     reconnectTimeWait: opts.reconnectTimeWaitMs ?? 2_000,
     waitOnFirstConnect: opts.waitOnFirstConnect ?? false,
   };
-  if (opts.agency) options.inboxPrefix = inboxPrefixFor(opts.agency);
+  const inboxPrefix = opts.inboxPrefix ?? config.NATS_INBOX_PREFIX ?? (opts.agency && inboxPrefixFor(opts.agency));
+  if (inboxPrefix) options.inboxPrefix = inboxPrefix;
   if (config.NATS_USER && config.NATS_PASSWORD) {
     options.user = config.NATS_USER;
     options.pass = config.NATS_PASSWORD;
@@ -61,7 +83,23 @@ export function natsConnectionOptions(config: NatsConnectionConfig, opts: Connec
     // Read on every (re)connect so a rotated creds file is picked up without a restart.
     options.authenticator = credsAuthenticator(() => readFileSync(file));
   }
+  if (config.NATS_NKEY_SEED_FILE) {
+    const file = config.NATS_NKEY_SEED_FILE;
+    // Read on every (re)connect too; trimmed, since the file ends with a newline.
+    options.authenticator = nkeyAuthenticator(() => new TextEncoder().encode(readFileSync(file, 'utf8').trim()));
+  }
+  if (config.NATS_TLS_CA_FILE || config.NATS_TLS_CERT_FILE) {
+    options.tls = {
+      ...(config.NATS_TLS_CA_FILE ? { caFile: config.NATS_TLS_CA_FILE } : {}),
+      ...(config.NATS_TLS_CERT_FILE ? { certFile: config.NATS_TLS_CERT_FILE } : {}),
+      ...(config.NATS_TLS_KEY_FILE ? { keyFile: config.NATS_TLS_KEY_FILE } : {}),
+    };
+  }
   return options;
+}
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 export async function connectNats(config: NatsConnectionConfig, opts: ConnectNatsOptions): Promise<NatsConnection> {

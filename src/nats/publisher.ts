@@ -5,11 +5,16 @@
  */
 import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { headers } from '@nats-io/transport-node';
+import { Agency } from '../domain/agencies';
 import { CLOUD_EVENT_TYPE_PREFIX, msgIdFor, subjectFor, type AgencyMessage } from '../domain/envelope';
 import { CONTENT_TYPE_CLOUDEVENTS, MAX_EVENT_BYTES } from './cloud-event';
+import { CLEARED, streamFor } from './subjects';
 
 export interface PublishOptions {
-  /** The stream that must store the messages (`Nats-Expected-Stream`): a wrong stream is an error, not a loss. */
+  /**
+   * The event stream (NATS_STREAM). Each message must be stored where it belongs (`Nats-Expected-Stream`): AUDIT
+   * copies in the sealed audit stream, the others in this one. A wrong stream is an error, not a loss.
+   */
   streamName: string;
   timeoutMs: number;
 }
@@ -53,7 +58,7 @@ export function encodeAgencyMessage(message: AgencyMessage): Uint8Array {
   if (message.subject !== subjectFor(recipient, type)) {
     throw new InvalidAgencyMessageError(message.msgId, `subject must be ${subjectFor(recipient, type)}`);
   }
-  if (message.msgId !== msgIdFor(event.id, recipient)) {
+  if (!validMsgId(message)) {
     throw new InvalidAgencyMessageError(message.msgId, `msgId must be ${msgIdFor(event.id, recipient)}`);
   }
   const body = Buffer.from(JSON.stringify(event), 'utf8');
@@ -80,7 +85,7 @@ export async function publishAgencyMessages(
       h.set('Content-Type', CONTENT_TYPE_CLOUDEVENTS);
       return js.publish(message.subject, body, {
         msgID: message.msgId,
-        expect: { streamName: opts.streamName },
+        expect: { streamName: streamFor(message.recipient, opts.streamName) },
         headers: h,
         timeout: opts.timeoutMs,
       });
@@ -99,6 +104,17 @@ export async function publishAgencyMessages(
   });
   if (failed.length > 0) throw new EventPublishError(failed, causes);
   return results;
+}
+
+/**
+ * The event id plus the recipient; a CLEARED copy also names the agency whose inbox it is for, since one event can
+ * make two of them (an assignee and an escalation agency, both restricted).
+ */
+function validMsgId(message: AgencyMessage): boolean {
+  const expected = msgIdFor(message.event.id, message.recipient);
+  if (message.msgId === expected) return true;
+  if ((message.recipient as string) !== CLEARED || !message.msgId.startsWith(`${expected}-`)) return false;
+  return Agency.safeParse(message.msgId.slice(expected.length + 1)).success;
 }
 
 function toResult(msgId: string, ack: PubAck): PublishResult {

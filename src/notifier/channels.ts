@@ -1,22 +1,25 @@
 /**
  * Where staff notifications go. A channel receives one validated event for one agency and either
- * delivers it or throws; the notifier then retries the whole message later (nak with backoff). A
- * channel may therefore see the same event twice, and says so to its receiver (the event id).
+ * delivers it or throws; the notifier then retries the whole delivery later (backoff, up to the retry
+ * horizon). A channel may therefore see the same event twice, and says so to its receiver (the event id).
  */
 import type { Logger } from 'pino';
-import type { Agency } from '../domain/agencies';
 import type { CloudEvent } from '../domain/envelope';
 import type { HumanTask } from '../domain/tasks';
+import type { Reader } from '../nats/subjects';
 
 export interface Delivery {
-  agency: Agency;
+  /** The agency whose copy this is (CLEARED task events never reach a channel). */
+  reader: Reader;
   eventType: string;
   event: CloudEvent<Record<string, unknown>>;
   /** The task of a task-* event, already validated. */
   task?: HumanTask;
   streamSeq: number;
-  /** 1 on first delivery; redeliveries count up to the consumer's max_deliver. */
+  /** 1 on first delivery by the server; a redelivery (after a notifier crash or hand-over) counts up. */
   deliveryCount: number;
+  /** 1 on the first attempt of this notifier; counts its retries of the same delivery. */
+  attempt: number;
 }
 
 export interface NotificationChannel {
@@ -35,13 +38,14 @@ export class LogChannel implements NotificationChannel {
   async deliver(d: Delivery): Promise<void> {
     this.logger.info(
       {
-        agency: d.agency,
+        agency: d.reader,
         eventType: d.eventType,
         caseId: d.event.subject,
         eventId: d.event.id,
         ...(d.task ? { taskId: d.task.id, dueAt: d.task.dueAt, status: d.task.status } : {}),
         streamSeq: d.streamSeq,
         ...(d.deliveryCount > 1 ? { deliveryCount: d.deliveryCount } : {}),
+        ...(d.attempt > 1 ? { attempt: d.attempt } : {}),
       },
       'case notification',
     );

@@ -13,6 +13,12 @@ import { readAll } from '../nats/buckets';
 
 export interface InboxEntry extends HumanTask {
   lastEvent: { id: string; type: string; time: string };
+  /**
+   * Set when the assignee agency is restricted on the case (conflict of interest): only these staff members may
+   * see or act on the task. Whoever shows the inbox must hide the entry from everyone else, and must not show the
+   * list itself, since it reveals the restriction (see visibleTo).
+   */
+  clearedStaff?: string[];
 }
 
 export interface InboxQuery {
@@ -21,6 +27,8 @@ export interface InboxQuery {
   staffId?: string;
   /** true: only overdue tasks; false: only tasks not yet due; unset: both. */
   overdue?: boolean;
+  /** Only what this staff member may see: entries of restricted cases only if cleared by name. */
+  viewer?: string;
   now: Date | number;
 }
 
@@ -46,6 +54,11 @@ export function supersedes(current: InboxEntry, nextTask: HumanTask, nextEvent: 
 
 export type InboxUpdate = 'applied' | 'stale';
 
+/** Whether a staff member may see an entry: every entry of the agency, except restricted ones unless cleared. */
+export function visibleTo(entry: Pick<InboxEntry, 'clearedStaff'>, staffId: string): boolean {
+  return entry.clearedStaff === undefined || entry.clearedStaff.includes(staffId);
+}
+
 /** Upserts the agency's entry for the event's task, with compare-and-set so concurrent notifiers converge. */
 export async function applyTaskEvent(
   kv: KV,
@@ -53,10 +66,12 @@ export async function applyTaskEvent(
   eventType: string,
   event: Pick<CloudEvent, 'id' | 'time'>,
   task: HumanTask,
+  extra: { clearedStaff?: string[] } = {},
 ): Promise<InboxUpdate> {
   const key = inboxKey(agency, task.id);
   const lastEvent = { id: event.id, type: eventType, time: event.time };
-  const value = JSON.stringify({ ...task, lastEvent } satisfies InboxEntry);
+  const entry: InboxEntry = { ...task, lastEvent, ...(extra.clearedStaff ? { clearedStaff: extra.clearedStaff } : {}) };
+  const value = JSON.stringify(entry);
   for (let attempt = 0; attempt < 5; attempt++) {
     const entry = await kv.get(key);
     const live = entry && entry.operation === 'PUT' ? entry : null;
@@ -79,6 +94,7 @@ export function selectInbox(entries: readonly InboxEntry[], q: InboxQuery): Inbo
   return entries
     .filter((t) => isOpen(t))
     .filter((t) => q.staffId === undefined || t.staffId === q.staffId)
+    .filter((t) => q.viewer === undefined || visibleTo(t, q.viewer))
     .filter((t) => q.overdue === undefined || Date.parse(t.dueAt) < now === q.overdue)
     .sort((a, b) => Date.parse(a.dueAt) - Date.parse(b.dueAt) || a.id.localeCompare(b.id));
 }

@@ -1,31 +1,19 @@
 /**
- * The HTTP webhook channel: each agency's own endpoint receives that agency's events as CloudEvents
- * (structured mode), signed with the agency's secret so the receiver can check they came from us.
- * The response body is never read: only the status code counts, so a compromised or confused receiver
- * cannot steer the notifier. Redirects are not followed (a redirect could send events elsewhere).
+ * The HTTP webhook channel: each agency's own endpoint receives that agency's events as CloudEvents (structured
+ * mode), signed per Standard Webhooks (standard-webhooks.ts) with the agency's secret(s), so the receiver can check
+ * they came from us and are recent. `webhook-id` is the event id, the same on every retry.
+ * The response body is never read: only the status code counts, so a compromised or confused receiver cannot
+ * steer the notifier. Redirects are not followed (a redirect could send events elsewhere).
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Agency } from '../domain/agencies';
 import { CONTENT_TYPE_CLOUDEVENTS } from '../nats/cloud-event';
 import type { Delivery, NotificationChannel } from './channels';
 import type { WebhookTarget } from './config';
+import { standardWebhookHeaders } from './standard-webhooks';
 
-export const SIGNATURE_HEADER = 'X-Case-Signature';
+/** Kept for receivers written before Standard Webhooks: the same value as `webhook-id`. */
 export const EVENT_ID_HEADER = 'X-Case-Event-Id';
-
-/** `sha256=<hex HMAC-SHA256 of the exact body bytes>` */
-export function signWebhookBody(secret: string, body: string | Uint8Array): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
-
-/** For receivers (and tests): constant-time check of a signature header against the raw body. */
-export function verifyWebhookSignature(secret: string, body: string | Uint8Array, header: string | undefined): boolean {
-  if (!header) return false;
-  const expected = Buffer.from(signWebhookBody(secret, body));
-  const given = Buffer.from(header);
-  return expected.length === given.length && timingSafeEqual(expected, given);
-}
 
 export class WebhookDeliveryError extends Error {
   override readonly name = 'WebhookDeliveryError';
@@ -42,12 +30,14 @@ export class WebhookDeliveryError extends Error {
 
 export interface WebhookChannelOptions {
   targets: Partial<Record<Agency, WebhookTarget>>;
-  /** In-process attempts per delivery before the message goes back to JetStream (nak). */
+  /** Quick in-process attempts per delivery before the notifier's own (slower, longer) retry takes over. */
   attempts?: number;
   timeoutMs?: number;
   baseDelayMs?: number;
   logger?: Logger;
   fetch?: typeof fetch;
+  /** For tests: the signing clock. */
+  now?: () => Date;
 }
 
 export class WebhookChannel implements NotificationChannel {
@@ -65,20 +55,24 @@ export class WebhookChannel implements NotificationChannel {
   }
 
   async deliver(d: Delivery): Promise<void> {
-    const target = this.opts.targets[d.agency];
+    // CLEARED task events go to the inbox only: no agency endpoint may learn of them.
+    if (d.reader === 'CLEARED') return;
+    const target = this.opts.targets[d.reader];
     if (!target) return;
     const body = JSON.stringify(d.event);
-    const requestHeaders = {
-      'Content-Type': `${CONTENT_TYPE_CLOUDEVENTS}; charset=utf-8`,
-      'User-Agent': 'case-orchestrator-notifier',
-      [SIGNATURE_HEADER]: signWebhookBody(target.secret, body),
-      [EVENT_ID_HEADER]: d.event.id,
-    };
     let status: number | undefined;
     let detail = '';
     let made = 0;
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       made = attempt;
+      // Signed per attempt: the timestamp says when this request was made, as receivers expect.
+      const timestamp = Math.floor((this.opts.now?.() ?? new Date()).getTime() / 1000);
+      const requestHeaders = {
+        'Content-Type': `${CONTENT_TYPE_CLOUDEVENTS}; charset=utf-8`,
+        'User-Agent': 'case-orchestrator-notifier',
+        ...standardWebhookHeaders(target.keys, { id: d.event.id, timestamp, body }),
+        [EVENT_ID_HEADER]: d.event.id,
+      };
       try {
         const res = await this.fetchFn(target.url, {
           method: 'POST',
@@ -97,10 +91,10 @@ export class WebhookChannel implements NotificationChannel {
         status = undefined;
         detail = describeError(err);
       }
-      this.opts.logger?.debug({ agency: d.agency, eventId: d.event.id, attempt, detail }, 'webhook attempt failed');
+      this.opts.logger?.debug({ agency: d.reader, eventId: d.event.id, attempt, detail }, 'webhook attempt failed');
       if (attempt < this.attempts) await sleep(this.baseDelayMs * 2 ** (attempt - 1));
     }
-    throw new WebhookDeliveryError(d.agency, status, made, detail);
+    throw new WebhookDeliveryError(d.reader, status, made, detail);
   }
 }
 

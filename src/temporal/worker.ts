@@ -8,8 +8,9 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import type { Logger } from 'pino';
 import { createActivities } from '../../activities';
 import type { Config } from '../config';
-import { ensureJetStream } from '../nats/stream';
+import { provisionIfPermitted } from '../nats/provision';
 import { connectionOptions } from './connection';
+import { WORKER_POLICY } from './codec';
 import { loadDataConverter } from './data-converter';
 
 export interface OrchestratorWorkerOptions {
@@ -27,9 +28,16 @@ export async function createOrchestratorWorker(opts: OrchestratorWorkerOptions):
   connection: NativeConnection;
 }> {
   const { config, logger, nc } = opts;
-  // The stream must exist before the first publish; provisioning is idempotent.
-  await ensureJetStream(config, nc);
-  const dataConverter = loadDataConverter(config);
+  // The streams must exist before the first publish. Under its least-privilege NATS user the orchestrator may
+  // not provision (the admin's `cases setup` has); in development it does so itself.
+  await provisionIfPermitted(config, nc, logger);
+  // Unauthenticated payloads (plaintext, forged or undecryptable) reach workflows as a marker that every
+  // validator refuses and every signal handler ignores: logged here, never able to fail a workflow task.
+  const codecLog = logger.child({ component: 'codec' });
+  const dataConverter = loadDataConverter(config, {
+    ...WORKER_POLICY,
+    onMarked: (reason, detail) => codecLog.warn({ reason, detail }, 'unauthenticated payload marked'),
+  });
   const connection = await NativeConnection.connect(connectionOptions(config));
   const worker = await Worker.create({
     connection,

@@ -15,11 +15,12 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
 import { createNotifierMetrics } from '../../src/metrics/notifier-metrics';
 import { startMetricsServer, type MetricsServer } from '../../src/metrics/server';
-import { ensureNotifierBuckets } from '../../src/nats/buckets';
+import { ensureNotifierBuckets, type NotifierBuckets } from '../../src/nats/buckets';
 import { connectNats } from '../../src/nats/connection';
 import { publishAgencyMessages } from '../../src/nats/publisher';
 import { ensureJetStream } from '../../src/nats/stream';
 import type { Delivery, NotificationChannel } from '../../src/notifier/channels';
+import { replayDeadLetters } from '../../src/notifier/dead-letters';
 import { Notifier } from '../../src/notifier/notifier';
 import { freePort, logTail, makeTempDir, removeTempDir, REPO_ROOT } from '../support/proc';
 import { startNatsServer, type NatsServerHandle } from '../support/servers';
@@ -47,6 +48,9 @@ describe('notifier metrics (in process)', () => {
   let metricsServer: MetricsServer;
   /** Event ids whose first delivery attempt fails. */
   const failOnce = new Set<string>();
+  /** Event ids whose deliveries fail until removed. */
+  const failAlways = new Set<string>();
+  let buckets: NotifierBuckets;
 
   beforeAll(async () => {
     server = await startNatsServer();
@@ -54,13 +58,14 @@ describe('notifier metrics (in process)', () => {
     nc = await connectNats({ NATS_URL: [server.url] }, { name: 'metrics-test', logger });
     js = jetstream(nc);
     await ensureJetStream({ NATS_STREAM: STREAM, NATS_STREAM_MAX_AGE: '1d', NATS_DUPLICATE_WINDOW: '2h' }, nc, {
-      maxDeliver: 3,
       ackWaitMs: 5_000,
     });
+    buckets = await ensureNotifierBuckets(nc, { leaseTtlMs: 3_000 });
     const flaky: NotificationChannel = {
       name: 'flaky',
       deliver: async (d: Delivery) => {
         if (failOnce.delete(d.event.id)) throw new Error('endpoint down for a moment');
+        if (failAlways.has(d.event.id)) throw new Error('endpoint down for long');
       },
     };
     const registry = new Registry();
@@ -68,11 +73,12 @@ describe('notifier metrics (in process)', () => {
       nc,
       stream: STREAM,
       agencies: ['POLICE', 'JUDICIARY'],
-      buckets: await ensureNotifierBuckets(nc),
+      buckets,
       channels: [flaky],
       logger,
       retryBaseMs: 50,
       retryMaxMs: 200,
+      retryHorizonMs: 1_500,
       metrics: createNotifierMetrics(registry),
     });
     await notifier.start();
@@ -111,12 +117,31 @@ describe('notifier metrics (in process)', () => {
     // Not an event at all: dead-lettered.
     await js.publish('cases.JUDICIARY.warrant-approved', 'not json');
     await eventually('dead-lettered', () => notifier.counters.deadLettered === 1);
+    // Undeliverable for the whole (short) horizon: dead-lettered, then replayed and delivered.
+    const stuck = only(eventMessages(3, 'warrant-approved', { warrantRef: 'W-3' }), 'JUDICIARY');
+    failAlways.add(stuck.event.id);
+    await publish([stuck]);
+    await eventually('blocked behind the failing event', async () => {
+      const t = await scrape(`${metricsServer.url}/metrics`);
+      return (sample(t, 'notifier_delivery_blocked_seconds{agency="JUDICIARY"}') ?? 0) > 0;
+    });
+    await eventually('exhausted', () => notifier.counters.deadLettered === 2, 10_000);
+    failAlways.delete(stuck.event.id);
+    await replayDeadLetters(nc, buckets.deadLetters, { agency: 'JUDICIARY' });
+    await eventually('replay delivered', () => notifier.counters.replaysDelivered === 1);
 
     const text = await scrape(`${metricsServer.url}/metrics`);
     expect(sample(text, 'notifier_delivered_total{agency="POLICE",event_type="warrant-approved"}')).toBe(2);
     expect(sample(text, 'notifier_retried_total{agency="POLICE",event_type="warrant-approved"}')).toBe(1);
     expect(sample(text, 'notifier_duplicates_skipped_total{agency="POLICE"}')).toBe(1);
     expect(sample(text, 'notifier_dead_lettered_total{agency="JUDICIARY",reason="unparsable"}')).toBe(1);
+    expect(sample(text, 'notifier_dead_lettered_total{agency="JUDICIARY",reason="delivery-exhausted"}')).toBe(1);
+    expect(sample(text, 'notifier_dead_letter_replays_delivered_total{agency="JUDICIARY"}')).toBe(1);
+    expect(sample(text, 'notifier_retried_total{agency="JUDICIARY",event_type="warrant-approved"}')).toBeGreaterThan(1);
+    // Flowing again, and this notifier is the active one for both agencies (and CLEARED).
+    expect(sample(text, 'notifier_delivery_blocked_seconds{agency="JUDICIARY"}')).toBe(0);
+    expect(sample(text, 'notifier_lease_held{agency="POLICE"}')).toBe(1);
+    expect(sample(text, 'notifier_lease_changes_total{agency="JUDICIARY",change="acquired"}')).toBe(1);
     expect(sample(text, 'notifier_delivery_latency_seconds_count{agency="POLICE"}')).toBe(2);
     // The first event was ten seconds old when delivered, the second a retry (50 ms backoff) younger than 5 s.
     expect(sample(text, 'notifier_delivery_latency_seconds_bucket{le="5",agency="POLICE"}')).toBe(1);

@@ -1,13 +1,28 @@
 /**
- * The event log on a real nats-server: idempotent set-up, idempotent publishing (Nats-Msg-Id), and
- * need-to-know routing (each agency's durable consumer sees only its own subjects).
+ * The event log on a real nats-server: idempotent set-up of the event stream and the sealed audit stream (and the
+ * repair of the older one-stream layout), idempotent publishing (Nats-Msg-Id), and need-to-know routing (each
+ * agency's durable consumers see only its own subjects; AUDIT copies only reach the audit stream).
  */
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import {
+  AckPolicy,
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+} from '@nats-io/jetstream';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { AGENCIES, type Recipient } from '../../src/domain/agencies';
 import { connectNats } from '../../src/nats/connection';
 import { EventPublishError, publishAgencyMessages } from '../../src/nats/publisher';
-import { AUDIT_CONSUMER, agencyConsumerName, ensureJetStream, ensureStream } from '../../src/nats/stream';
+import {
+  AUDIT_CONSUMER,
+  agencyConsumerName,
+  directConsumerName,
+  ensureJetStream,
+  ensureStream,
+  JetStreamConfigConflictError,
+} from '../../src/nats/stream';
+import { auditStreamName, eventStreamSubjects } from '../../src/nats/subjects';
 import { startNatsServer, type NatsServerHandle } from '../support/servers';
 import { eventMessages, humanTask, only, silentLogger, taskMessages } from './notifier-fixtures';
 
@@ -23,7 +38,7 @@ const config = (stream: string) => ({
   NATS_DUPLICATE_WINDOW: '2h',
 });
 
-/** A fresh stream per test: they all bind `cases.>`, so only one may exist at a time. */
+/** A fresh stream per test: they all bind `cases.*`, so only one pair may exist at a time. */
 async function freshStream(): Promise<string> {
   const name = `CASES_T${++streamNo}`;
   await ensureJetStream(config(name), nc);
@@ -32,6 +47,7 @@ async function freshStream(): Promise<string> {
 
 /** Every message waiting for a durable consumer, acked; fetches exactly the pending count so it never waits. */
 async function drainConsumer(stream: string, durable: string): Promise<string[]> {
+  if (durable === AUDIT_CONSUMER) stream = auditStreamName(stream);
   const consumer = await js.consumers.get(stream, durable);
   const pending = (await consumer.info()).num_pending;
   if (pending === 0) return [];
@@ -59,52 +75,141 @@ afterAll(async () => {
   await server?.stop({ removeData: true });
 });
 
+const EXPECTED_CONSUMERS = [
+  ...AGENCIES.map(agencyConsumerName),
+  agencyConsumerName('CLEARED'),
+  ...AGENCIES.map(directConsumerName),
+];
+
 describe('ensureJetStream', () => {
-  it('creates the stream and one consumer per agency plus audit, and a second run changes nothing', async () => {
+  it('creates the event stream, the sealed audit stream and every consumer, and a second run changes nothing', async () => {
     const first = await ensureJetStream(config('CASES_IDEM'), nc);
     expect(first.stream.action).toBe('created');
-    expect(first.consumers.map((c) => c.action)).toEqual(Array(AGENCIES.length + 1).fill('created'));
+    expect(first.audit.action).toBe('created');
+    expect(first.consumers.map((c) => c.action)).toEqual(Array(EXPECTED_CONSUMERS.length + 1).fill('created'));
     expect(first.stream.info.config).toMatchObject({
-      subjects: ['cases.>'],
       storage: 'file',
       retention: 'limits',
       duplicate_window: 2 * 3_600 * 1e9,
     });
+    // Every recipient but AUDIT, listed (so the audit stream can exist beside it), CLEARED included.
+    expect(first.stream.info.config.subjects?.sort()).toEqual(
+      [...AGENCIES.map((a) => `cases.${a}.>`), 'cases.CLEARED.>'].sort(),
+    );
+    expect(first.audit.info.config).toMatchObject({
+      name: 'CASES_IDEM_AUDIT',
+      subjects: ['cases.AUDIT.>'],
+      deny_delete: true,
+      deny_purge: true,
+      allow_rollup_hdrs: false,
+    });
 
     const second = await ensureJetStream(config('CASES_IDEM'), nc);
-    expect(second.stream.action).toBe('unchanged');
-    expect(second.consumers.map((c) => c.action)).toEqual(Array(AGENCIES.length + 1).fill('unchanged'));
+    expect([second.stream.action, second.audit.action]).toEqual(['unchanged', 'unchanged']);
+    expect(second.consumers.map((c) => c.action)).toEqual(Array(EXPECTED_CONSUMERS.length + 1).fill('unchanged'));
+    expect(second.migration).toEqual([]);
 
     const names: string[] = [];
     for await (const c of jsm.consumers.list('CASES_IDEM')) names.push(c.name);
-    expect(names.sort()).toEqual([...AGENCIES.map(agencyConsumerName), AUDIT_CONSUMER].sort());
-    const police = await jsm.consumers.info('CASES_IDEM', 'agency-POLICE');
-    expect(police.config).toMatchObject({ filter_subject: 'cases.POLICE.>', ack_policy: 'explicit', max_deliver: 10 });
+    expect(names.sort()).toEqual([...EXPECTED_CONSUMERS].sort());
+    const audit: string[] = [];
+    for await (const c of jsm.consumers.list('CASES_IDEM_AUDIT')) audit.push(c.name);
+    expect(audit).toEqual([AUDIT_CONSUMER]);
+    // The notifier's consumers hand out one message at a time and never give up by count; agencies may pull ahead.
+    expect((await jsm.consumers.info('CASES_IDEM', 'agency-POLICE')).config).toMatchObject({
+      filter_subject: 'cases.POLICE.>',
+      ack_policy: 'explicit',
+      max_deliver: -1,
+      max_ack_pending: 1,
+    });
+    expect((await jsm.consumers.info('CASES_IDEM', 'direct-POLICE')).config).toMatchObject({
+      filter_subject: 'cases.POLICE.>',
+      max_ack_pending: 1_000,
+    });
   });
 
   it('converges when run concurrently, and updates what may change in place', async () => {
     const runs = await Promise.all([1, 2, 3].map(() => ensureJetStream(config('CASES_RACE'), nc)));
     // Creating with an identical config is idempotent on the server, so every run may report 'created'.
-    expect(runs.every((r) => r.consumers.length === AGENCIES.length + 1)).toBe(true);
+    expect(runs.every((r) => r.consumers.length === EXPECTED_CONSUMERS.length + 1)).toBe(true);
     let streams = 0;
     for await (const _ of jsm.streams.list()) streams++;
-    expect(streams).toBe(1);
+    expect(streams).toBe(2);
     const widened = await ensureStream(jsm, {
       name: 'CASES_RACE',
+      subjects: eventStreamSubjects(),
       maxAgeMs: 86_400_000,
       duplicateWindowMs: 3 * 3_600_000,
     });
     expect(widened.action).toBe('updated');
     expect(widened.info.config.duplicate_window).toBe(3 * 3_600 * 1e9);
-    const tuned = await ensureJetStream(config('CASES_RACE'), nc, { ackWaitMs: 5_000, maxDeliver: 4 });
+    const tuned = await ensureJetStream(config('CASES_RACE'), nc, { ackWaitMs: 5_000 });
     expect(tuned.consumers.every((c) => c.action === 'updated')).toBe(true);
-    expect(tuned.consumers[0]?.info.config).toMatchObject({ ack_wait: 5e9, max_deliver: 4 });
+    expect(tuned.consumers[0]?.info.config).toMatchObject({ ack_wait: 5e9, max_deliver: -1 });
   });
 
   it('refuses a duplicate window longer than the max age', async () => {
     await expect(
-      ensureStream(jsm, { name: 'CASES_BAD', maxAgeMs: 60_000, duplicateWindowMs: 120_000 }),
+      ensureStream(jsm, { name: 'CASES_BAD', subjects: ['x.>'], maxAgeMs: 60_000, duplicateWindowMs: 120_000 }),
     ).rejects.toThrow(/duplicate window/);
+  });
+
+  it('repairs the older one-stream layout: narrows it, removes its audit consumer, keeps its AUDIT messages', async () => {
+    // What setup made before the sealed audit stream: CASES on cases.>, consumers with max_deliver 10.
+    await jsm.streams.add({
+      name: 'CASES_OLD',
+      subjects: ['cases.>'],
+      max_age: nanos(86_400_000),
+      duplicate_window: nanos(7_200_000),
+    });
+    for (const [name, filter] of [
+      ['agency-POLICE', 'cases.POLICE.>'],
+      [AUDIT_CONSUMER, 'cases.AUDIT.>'],
+    ]) {
+      await jsm.consumers.add('CASES_OLD', {
+        durable_name: name,
+        filter_subject: filter,
+        ack_policy: AckPolicy.Explicit,
+        max_deliver: 10,
+      });
+    }
+    await publishAgencyMessages(js, eventMessages(1, 'warrant-approved', { warrantRef: 'W-1' }), {
+      streamName: 'CASES_OLD',
+      timeoutMs: 5_000,
+    }).catch(() => undefined); // the AUDIT copy expects the audit stream, which does not exist yet
+    await js.publish('cases.AUDIT.warrant-approved', '{}'); // as the old publisher stored it
+
+    const repaired = await ensureJetStream(config('CASES_OLD'), nc);
+    expect(repaired.stream.action).toBe('updated');
+    expect(repaired.audit.action).toBe('created');
+    expect(repaired.migration).toHaveLength(2);
+    expect(repaired.migration[0]).toMatch(
+      /CASES_OLD bound cases\.>: narrowed .* the 1 AUDIT message\(s\) it holds stay/,
+    );
+    expect(repaired.migration[1]).toMatch(/removed the legacy consumer CASES_OLD\/audit/);
+    const info = await jsm.streams.info('CASES_OLD');
+    expect(info.config.subjects).not.toContain('cases.>');
+    expect(info.state.messages).toBe(4); // three agency copies and the old AUDIT copy: nothing was lost
+    expect((await jsm.consumers.info('CASES_OLD', 'agency-POLICE')).config).toMatchObject({
+      max_deliver: -1,
+      max_ack_pending: 1,
+    });
+    // New AUDIT copies now go to the sealed stream.
+    await publishAgencyMessages(js, eventMessages(2, 'warrant-denied', { warrantRef: 'W-2' }), {
+      streamName: 'CASES_OLD',
+      timeoutMs: 5_000,
+    });
+    expect((await jsm.streams.info('CASES_OLD_AUDIT')).state.messages).toBe(1);
+
+    const again = await ensureJetStream(config('CASES_OLD'), nc);
+    expect([again.stream.action, again.audit.action, again.migration]).toEqual(['unchanged', 'unchanged', []]);
+  });
+
+  it('names the stream in the way when another stream binds the same subjects', async () => {
+    await jsm.streams.add({ name: 'SOMEONE_ELSES', subjects: ['cases.AUDIT.>'] });
+    const err = await ensureJetStream(config('CASES_CLASH'), nc).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(JetStreamConfigConflictError);
+    expect(String(err)).toMatch(/overlaps SOMEONE_ELSES \(cases\.AUDIT\.>\)/);
   });
 });
 
@@ -122,8 +227,9 @@ describe('publishAgencyMessages', () => {
     expect(again.map((r) => r.msgId)).toEqual([`case-PE-LIM-2026-0042.1.JUDICIARY`, `case-PE-LIM-2026-0042.1.AUDIT`]);
 
     expect(await drainConsumer(stream, 'agency-JUDICIARY')).toEqual(['cases.JUDICIARY.task-created']);
-    const info = await jsm.streams.info(stream);
-    expect(info.state.messages).toBe(2);
+    // One copy each, and each in its own stream.
+    expect((await jsm.streams.info(stream)).state.messages).toBe(1);
+    expect((await jsm.streams.info(auditStreamName(stream))).state.messages).toBe(1);
   });
 
   it('sets the CloudEvents content type and the message id headers', async () => {
@@ -144,6 +250,7 @@ describe('publishAgencyMessages', () => {
       EventPublishError,
     );
     await jsm.streams.delete(stream);
+    await jsm.streams.delete(auditStreamName(stream));
     const err = await publishAgencyMessages(js, messages, { streamName: stream, timeoutMs: 1_000 }).catch((e) => e);
     expect(err).toBeInstanceOf(EventPublishError);
     expect((err as EventPublishError).failedMsgIds).toHaveLength(messages.length);
@@ -165,8 +272,9 @@ describe('publishing across a server outage', () => {
     // What the activity does: retry everything with the same ids until the stream acknowledges.
     const retried = await eventuallyPublished([...before, ...during], stream);
     expect(retried.slice(0, before.length).every((r) => r.duplicate)).toBe(true);
-    const info = await jsm.streams.info(stream);
-    expect(info.state.messages).toBe(before.length + during.length);
+    const events = (await jsm.streams.info(stream)).state.messages;
+    const audit = (await jsm.streams.info(auditStreamName(stream))).state.messages;
+    expect(events + audit).toBe(before.length + during.length);
   });
 });
 

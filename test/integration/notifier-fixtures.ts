@@ -1,7 +1,9 @@
 /**
  * Shared pieces of the NATS and notifier integration tests: case events built the way the workflows
- * build them (src/domain/views.ts), a local webhook receiver that checks signatures, and polling.
+ * build them (src/domain/views.ts), a local webhook receiver that checks Standard Webhooks signatures,
+ * and polling.
  */
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Agency } from '../../src/domain/agencies';
@@ -10,7 +12,8 @@ import type { EventType, PendingEvent } from '../../src/domain/events';
 import { taskId, type HumanTask } from '../../src/domain/tasks';
 import { toAgencyMessages } from '../../src/domain/views';
 import { createLogger } from '../../src/logging';
-import { verifyWebhookSignature } from '../../src/notifier/webhook';
+import type { WebhookTarget } from '../../src/notifier/config';
+import { generateWebhookSecret, verifyStandardWebhook, webhookSecretKey } from '../../src/notifier/standard-webhooks';
 
 export const silentLogger = () => createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
@@ -63,14 +66,57 @@ export function taskMessages(seq: number, type: EventType, task: HumanTask): Age
   return eventMessages(seq, type, { task }, { to: [...new Set(to)] });
 }
 
+/**
+ * The messages of a task event while the receiving agencies are restricted on the case (conflict of interest): the
+ * domain (views.ts) turns each restricted receiver's copy into a CLEARED message for its staff cleared by name.
+ */
+export function restrictedTaskMessages(
+  seq: number,
+  type: EventType,
+  task: HumanTask,
+  cleared: Partial<Record<Agency, string[]>>,
+): AgencyMessage[] {
+  const to = type === 'task-escalated' ? [task.assignee, ...task.escalateTo] : [task.assignee];
+  const event = {
+    seq,
+    type,
+    at: new Date(Date.UTC(2026, 2, 1, 8, 0, seq)).toISOString(),
+    caseId: CASE_ID,
+    data: { task },
+    restricted: Object.keys(cleared) as Agency[],
+    cleared,
+    to: [...new Set(to)],
+  } as PendingEvent;
+  return toAgencyMessages(workflowIdFor(), event);
+}
+
 export function only(messages: AgencyMessage[], recipient: AgencyMessage['recipient']): AgencyMessage {
   const m = messages.find((x) => x.recipient === recipient);
   if (!m) throw new Error(`no message for ${recipient}`);
   return m;
 }
 
+/** A Standard Webhooks secret (`whsec_...`) derived from a name, so tests are repeatable. */
+export function testWebhookSecret(name: string): string {
+  return generateWebhookSecret(createHash('sha256').update(name).digest());
+}
+
+/** Webhook targets for the notifier: each agency posts to `receiver.urlFor(agency)` with its secret. */
+export function webhookTargets(
+  receiver: Pick<WebhookReceiver, 'urlFor'>,
+  secrets: Partial<Record<Agency, string>>,
+): Partial<Record<Agency, WebhookTarget>> {
+  return Object.fromEntries(
+    Object.entries(secrets).map(([agency, secret]) => [
+      agency,
+      { url: receiver.urlFor(agency as Agency), keys: [webhookSecretKey(secret)] },
+    ]),
+  );
+}
+
 export interface ReceivedRequest {
   agency: string;
+  /** The webhook-id header (the event id). */
   eventId: string | undefined;
   body: string;
   signatureValid: boolean;
@@ -101,9 +147,18 @@ export async function startWebhookReceiver(
     readBody(req)
       .then((body) => {
         const agency = (req.url ?? '/').slice(1);
-        const eventId = header(req, 'x-case-event-id');
+        const eventId = header(req, 'webhook-id');
         const secret = secrets[agency as Agency];
-        const signatureValid = secret ? verifyWebhookSignature(secret, body, header(req, 'x-case-signature')) : false;
+        const signed = {
+          id: eventId,
+          timestamp: header(req, 'webhook-timestamp'),
+          signature: header(req, 'webhook-signature'),
+        };
+        const nowSeconds = Math.floor(Date.now() / 1000);
+        const signatureValid = secret
+          ? verifyStandardWebhook([webhookSecretKey(secret)], signed, body, nowSeconds).ok &&
+            header(req, 'x-case-event-id') === eventId
+          : false;
         const key = `${agency}/${eventId}`;
         const attempt = (attempts.get(key) ?? 0) + 1;
         attempts.set(key, attempt);

@@ -5,7 +5,7 @@
  */
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { ensureNotifierBuckets, type NotifierBuckets } from '../../src/nats/buckets';
+import { ensureNotifierBuckets, openNotifierBuckets, type NotifierBuckets } from '../../src/nats/buckets';
 import { connectNats } from '../../src/nats/connection';
 import { publishAgencyMessages } from '../../src/nats/publisher';
 import { ensureJetStream } from '../../src/nats/stream';
@@ -18,12 +18,14 @@ import {
   eventually,
   silentLogger,
   startWebhookReceiver,
+  testWebhookSecret,
+  webhookTargets,
   type WebhookReceiver,
 } from './notifier-fixtures';
 
 const STREAM = 'CASES';
 const BURST = 200;
-const SECRET = 'police-secret-0123456789';
+const SECRET = testWebhookSecret('police');
 /** Short, so messages pulled by a killed notifier come back quickly. */
 const ACK_WAIT_MS = 2_000;
 
@@ -41,8 +43,8 @@ async function startNotifier(name: string): Promise<{ notifier: Notifier; conn: 
     nc: conn,
     stream: STREAM,
     agencies: ['POLICE'],
-    buckets: await ensureNotifierBuckets(conn),
-    channels: [new WebhookChannel({ targets: { POLICE: { url: receiver.urlFor('POLICE'), secret: SECRET } }, logger })],
+    buckets: await openNotifierBuckets(conn),
+    channels: [new WebhookChannel({ targets: webhookTargets(receiver, { POLICE: SECRET }), logger })],
     logger,
     retryBaseMs: 100,
   });
@@ -74,7 +76,7 @@ beforeAll(async () => {
   await ensureJetStream({ NATS_STREAM: STREAM, NATS_STREAM_MAX_AGE: '1d', NATS_DUPLICATE_WINDOW: '2h' }, nc, {
     ackWaitMs: ACK_WAIT_MS,
   });
-  buckets = await ensureNotifierBuckets(nc);
+  buckets = await ensureNotifierBuckets(nc, { leaseTtlMs: 3_000 });
   receiver = await startWebhookReceiver({ POLICE: SECRET });
 });
 

@@ -6,6 +6,7 @@ import {
   createNotifierMetrics,
   eventTypeLabel,
   NOTIFIER_METRIC_NAMES,
+  NOTIFIER_METRIC_TYPES,
   secondsSince,
 } from '../../src/metrics/notifier-metrics';
 import { createProcessRegistry, startMetricsServer, type MetricsServer } from '../../src/metrics/server';
@@ -29,8 +30,8 @@ describe('notifier metrics', () => {
     const registry = new Registry();
     createNotifierMetrics(registry);
     const text = await registry.metrics();
-    for (const name of Object.values(NOTIFIER_METRIC_NAMES)) {
-      const type = name.endsWith('_seconds') ? 'histogram' : 'counter';
+    for (const [key, name] of Object.entries(NOTIFIER_METRIC_NAMES)) {
+      const type = NOTIFIER_METRIC_TYPES[key as keyof typeof NOTIFIER_METRIC_NAMES];
       expect(text).toContain(`# TYPE ${name} ${type}`);
       expect(text).toContain(`# HELP ${name} `);
     }
@@ -61,6 +62,24 @@ describe('notifier metrics', () => {
     expect(text).toContain('notifier_delivery_latency_seconds_bucket{le="0.25",agency="POLICE"} 1');
     expect(text).toContain('notifier_delivery_latency_seconds_bucket{le="5",agency="POLICE"} 2');
     expect(text).not.toContain('notifier_delivery_latency_seconds_count{agency="JUDICIARY"}');
+  });
+
+  it('reports leases, replays and how long an agency has been blocked behind a failing delivery', async () => {
+    const registry = new Registry();
+    const metrics = createNotifierMetrics(registry);
+    metrics.leaseChanged('POLICE', 'acquired');
+    metrics.leaseChanged('JUDICIARY', 'acquired');
+    metrics.leaseChanged('JUDICIARY', 'lost');
+    metrics.replayDelivered('CLEARED');
+    metrics.blocked('POLICE', 42.5);
+    metrics.blocked('JUDICIARY', Number.NaN);
+    const text = await registry.metrics();
+    expect(text).toContain('notifier_lease_held{agency="POLICE"} 1');
+    expect(text).toContain('notifier_lease_held{agency="JUDICIARY"} 0');
+    expect(text).toContain('notifier_lease_changes_total{agency="JUDICIARY",change="lost"} 1');
+    expect(text).toContain('notifier_dead_letter_replays_delivered_total{agency="CLEARED"} 1');
+    expect(text).toContain('notifier_delivery_blocked_seconds{agency="POLICE"} 42.5');
+    expect(text).toContain('notifier_delivery_blocked_seconds{agency="JUDICIARY"} 0');
   });
 
   it('never observes a negative latency (clock skew between worker and notifier)', async () => {

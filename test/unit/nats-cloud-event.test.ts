@@ -113,6 +113,49 @@ describe('parseCaseEvent: the envelope check on every received message', () => {
   });
 });
 
+describe('CLEARED copies (conflict of interest)', () => {
+  /** The task event as the domain routes it while JUDICIARY is restricted and judge-7 is cleared. */
+  function clearedWire() {
+    const restricted = { restricted: ['JUDICIARY'], cleared: { JUDICIARY: ['judge-7'] } } as Partial<PendingEvent>;
+    const message = toAgencyMessages(WF, pending(restricted)).find((m) => m.subject.startsWith('cases.CLEARED.'));
+    if (!message) throw new Error('no CLEARED message');
+    return { message, body: Buffer.from(encodeAgencyMessage(message)) };
+  }
+
+  it('reads the task, the cleared staff and the agency whose inbox it is for', () => {
+    const { message, body } = clearedWire();
+    expect(message.msgId).toBe(`${WF}.7.CLEARED-JUDICIARY`);
+    const received = parseCaseEvent(body, message.subject);
+    expect(received).toMatchObject({ recipient: 'CLEARED', inboxAgency: 'JUDICIARY', clearedStaff: ['judge-7'] });
+    expect(received.task?.id).toBe(`${WF}~T1`);
+  });
+
+  it('takes only task events, with a list of staff ids, on that route', () => {
+    const { message, body } = clearedWire();
+    const event = JSON.parse(body.toString()) as { data: Record<string, unknown> };
+    const withData = (data: Record<string, unknown>) => JSON.stringify({ ...event, data: { ...event.data, ...data } });
+    expect(
+      rejection(() => parseCaseEvent(withData({ clearedStaff: ['Judge Maria P.'] }), message.subject)),
+    ).toMatchObject({
+      reason: 'schema-invalid',
+    });
+    expect(rejection(() => parseCaseEvent(withData({ clearedStaff: undefined }), message.subject)).reason).toBe(
+      'schema-invalid',
+    );
+    expect(rejection(() => parseCaseEvent(withData({ caseId: 'OTHER' }), message.subject)).reason).toBe(
+      'schema-invalid',
+    );
+    const warrant = JSON.stringify({ ...event, type: 'org.case-orchestrator.warrant-approved' });
+    expect(rejection(() => parseCaseEvent(warrant, 'cases.CLEARED.warrant-approved')).reason).toBe('subject-mismatch');
+  });
+
+  it('lets the publisher send a CLEARED copy per restricted agency, and nothing else under that id', () => {
+    const { message } = clearedWire();
+    expect(() => encodeAgencyMessage({ ...message, msgId: `${WF}.7.CLEARED-NOBODY` })).toThrow(/msgId must be/);
+    expect(() => encodeAgencyMessage({ ...message, msgId: `${WF}.7.POLICE-JUDICIARY` })).toThrow(/msgId must be/);
+  });
+});
+
 describe('encodeAgencyMessage: what the publisher refuses to send', () => {
   it('refuses a subject that does not match recipient and type', () => {
     const { message } = wire();

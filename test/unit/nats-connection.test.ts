@@ -30,4 +30,38 @@ describe('natsConnectionOptions', () => {
     ).toThrow(NatsCredentialsError);
     expect(() => natsConnectionOptions({ ...base, NATS_USER: 'u' }, { name: 'n' })).toThrow(/together/);
   });
+
+  it('uses an NKEY seed file, alone, and the identity reply prefix, from the config or the environment', () => {
+    const nkey = natsConnectionOptions({ ...base, NATS_NKEY_SEED_FILE: '/run/notifier.nk' }, { name: 'n' }, {});
+    expect(nkey.authenticator).toBeDefined();
+    expect(() =>
+      natsConnectionOptions(
+        { ...base, NATS_NKEY_SEED_FILE: '/x', NATS_USER: 'u', NATS_PASSWORD: 'p' },
+        { name: 'n' },
+        {},
+      ),
+    ).toThrow(NatsCredentialsError);
+    const env = { NATS_NKEY_SEED_FILE: '/run/notifier.nk', NATS_INBOX_PREFIX: '_INBOX_notifier' };
+    const fromEnv = natsConnectionOptions(base, { name: 'notifier' }, env);
+    expect(fromEnv.inboxPrefix).toBe('_INBOX_notifier');
+    expect(fromEnv.authenticator).toBeDefined();
+    // An explicit option wins over the environment.
+    expect(natsConnectionOptions(base, { name: 'x', inboxPrefix: '_INBOX_gateway' }, env).inboxPrefix).toBe(
+      '_INBOX_gateway',
+    );
+    expect(() => natsConnectionOptions(base, { name: 'n' }, { NATS_INBOX_PREFIX: '_INBOX.>' })).toThrow(
+      /NATS_INBOX_PREFIX/,
+    );
+  });
+
+  it('sets client TLS from the CA and certificate files', () => {
+    const o = natsConnectionOptions(
+      { ...base, NATS_TLS_CA_FILE: '/etc/nats/ca.pem', NATS_TLS_CERT_FILE: '/c.pem', NATS_TLS_KEY_FILE: '/k.pem' },
+      { name: 'n' },
+      {},
+    );
+    expect(o.tls).toEqual({ caFile: '/etc/nats/ca.pem', certFile: '/c.pem', keyFile: '/k.pem' });
+    expect(natsConnectionOptions(base, { name: 'n' }, {}).tls).toBeUndefined();
+    expect(() => natsConnectionOptions(base, { name: 'n' }, { NATS_TLS_CERT_FILE: '/c.pem' })).toThrow(/together/);
+  });
 });

@@ -1,5 +1,5 @@
 import { taskId, type HumanTask } from '../../src/domain/tasks';
-import { inboxKey, selectInbox, supersedes, type InboxEntry } from '../../src/notifier/inbox';
+import { inboxKey, selectInbox, supersedes, visibleTo, type InboxEntry } from '../../src/notifier/inbox';
 
 const WF = 'case-PE-1';
 const NOW = Date.parse('2026-03-10T12:00:00.000Z');
@@ -50,6 +50,24 @@ describe('selectInbox', () => {
       3,
     ]);
     expect(selectInbox(tasks, { agency: 'CHILD_PROTECTION', now: NOW, staffId: 'nobody' })).toEqual([]);
+  });
+});
+
+describe('cleared staff (conflict of interest)', () => {
+  const restricted = entry(7, { clearedStaff: ['cp-17'] });
+  const ordinary = entry(8);
+
+  it('shows an entry of a restricted case only to the staff cleared by name', () => {
+    expect(visibleTo(restricted, 'cp-17')).toBe(true);
+    expect(visibleTo(restricted, 'cp-18')).toBe(false);
+    expect(visibleTo(ordinary, 'cp-18')).toBe(true);
+  });
+
+  it("filters a viewer's inbox accordingly", () => {
+    const ids = (xs: InboxEntry[]) => xs.map((t) => t.id);
+    const both = [restricted, ordinary];
+    expect(ids(selectInbox(both, { agency: 'CHILD_PROTECTION', now: NOW, viewer: 'cp-17' }))).toEqual(ids(both));
+    expect(ids(selectInbox(both, { agency: 'CHILD_PROTECTION', now: NOW, viewer: 'cp-18' }))).toEqual([ordinary.id]);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * Bearer-token check for the codec server. Whoever passes it can decrypt any payload, so the comparison runs in
- * constant time: both sides are hashed first, which also hides the token's length from timing.
+ * The break-glass token check (CODEC_SERVER_TOKEN, off unless set): a shared secret for when the identity provider
+ * is down. Whoever passes it can decrypt any payload, so the comparison runs in constant time: both sides are
+ * hashed first, which also hides the token's length from timing.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 

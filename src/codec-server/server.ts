@@ -4,16 +4,23 @@
  * out. Only the last path segment selects the operation, so the server can sit behind any path prefix (for example
  * one per namespace).
  *
- * Two ways in:
- * - `Authorization: Bearer <token>` (the CLI, scripts);
- * - a session cookie, for the Web UI, which cannot send a static token (session.ts). An admin signs in at
- *   `.../session` (GET shows a form; POST takes the token as form field, JSON `{"token"}` or bearer header; DELETE,
- *   or POST with `signout=1`, signs out). A cookie-authenticated encode/decode is accepted only when the request
- *   comes from the allowed UI origin: cookies are not port-specific, so other local pages would carry it too.
+ * Every decryption is attributable to a person. Ways in:
+ * - `Authorization: Bearer <access token>` from the identity provider, with the `admin` role (the Temporal CLI's
+ *   `--codec-auth`, scripts). Verified like the gateway verifies tokens (src/identity/verify.ts): a token that does
+ *   not verify gets 401, a verified one without the admin role 403.
+ * - a session cookie, for the Web UI, which cannot send a token of its own choosing (session.ts). An admin opens
+ *   `.../session`, which sends the browser to the identity provider (authorization code + PKCE, sign-in.ts); the
+ *   callback `.../session/callback` checks the admin role and starts a session recording who signed in. POST
+ *   `.../session` with a bearer access token starts one too (curl); DELETE, or POST with `signout=1`, signs out. A
+ *   cookie-authenticated encode/decode is accepted only from the allowed UI origin: cookies are not port-specific,
+ *   so other local pages would carry it too.
+ * - break-glass: a shared token (CODEC_SERVER_TOKEN), only when configured, for when the identity provider is down.
+ *   Accepted as a bearer token and at `.../session` (form at `.../session/break-glass`); every use is logged at warn
+ *   level as break-glass.
  *
- * Everything that passes the checks can read victims' data in the clear, hence: constant-time token comparison,
- * CORS for the UI origin only, a body size limit, `Cache-Control: no-store` on every answer, and logs that record
- * who asked for how many payloads but never a payload, a token or a cookie.
+ * Everything that passes the checks can read victims' data in the clear, hence: CORS for the UI origin only, a body
+ * size limit, `Cache-Control: no-store` on every answer, and logs that record who (subject, staff id) asked for how
+ * many payloads but never a payload, a token or a cookie.
  */
 import {
   createServer,
@@ -24,35 +31,52 @@ import {
 } from 'node:http';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { Logger } from 'pino';
+import { DiscoveryError } from '../identity/discovery';
+import { OAuthError } from '../identity/token-endpoint';
+import { bearerToken, TokenRejectedError, type Identity, type TokenVerifier } from '../identity/verify';
 import { CodecError } from '../temporal/codec';
 import { bearerTokenChecker } from './auth';
 import { corsHeaders, normalizeOrigin, preflightHeaders } from './cors';
-import { HTML_HEADERS, loginPage, refusedPage, signedInPage, signedOutPage } from './login-page';
+import { breakGlassPage, HTML_HEADERS, refusedPage, signedInPage, signedOutPage, unavailablePage } from './login-page';
 import { describeIssues, payloadsBodySchema, payloadsFromJson, payloadsToJson } from './protocol';
-import { clearedSessionCookie, cookieValue, SESSION_COOKIE, sessionCookie, SessionStore } from './session';
+import {
+  clearedSessionCookie,
+  cookieValue,
+  SESSION_COOKIE,
+  sessionCookie,
+  SessionStore,
+  signInCookie,
+  type Principal,
+} from './session';
+import { SIGN_IN_COOKIE, SIGN_IN_TTL_MS, SignInError, type SignInFlow } from './sign-in';
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 /** Shorter than the config's 16-character rule would be a configuration bug, not a choice. */
 const MIN_TOKEN_LENGTH = 16;
 /** A sign-in body is one short field. */
 const MAX_SESSION_BODY_BYTES = 4 * 1024;
+export const ADMIN_ROLE = 'admin';
 
 export interface CodecServerOptions {
   codec: PayloadCodec;
-  /** The bearer token clients must present (CODEC_SERVER_TOKEN). */
-  token: string;
+  /** Verifies bearer access tokens and the sign-in's token (OIDC_ISSUER, OIDC_AUDIENCE, claim mapping). */
+  verifier: TokenVerifier;
+  /** Browser sign-in through the identity provider (client codec-server). */
+  signIn: SignInFlow;
+  /** The break-glass shared token (CODEC_SERVER_TOKEN); off when undefined. */
+  breakGlassToken?: string;
   /** The Temporal UI origin allowed by CORS, e.g. http://127.0.0.1:8233 (a full URL is reduced to its origin). */
   allowedOrigin: string;
   logger: Logger;
   /** Request bodies above this size get 413. Default 4 MiB. */
   maxBodyBytes?: number;
-  /** Browser sessions (sign-in at .../session): lifetime and cap; default 8 hours, 100 sessions. */
+  /** Browser sessions: lifetime and cap; default 8 hours, 100 sessions. */
   sessions?: SessionStore;
-  /** Mark the session cookie Secure. Set it when browsers reach this server over https (e.g. behind a proxy). */
+  /** Mark the cookies Secure. Set it when browsers reach this server over https (e.g. behind a proxy). */
   secureCookie?: boolean;
 }
 
-type Operation = 'encode' | 'decode' | 'session';
+type Route = 'encode' | 'decode' | 'session' | 'callback' | 'break-glass';
 
 /** An answer decided before the codec runs: status, a message for the client, extra headers. */
 class HttpError extends Error {
@@ -66,17 +90,53 @@ class HttpError extends Error {
   }
 }
 
+const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="codec"' };
+
 /** Creates (does not start) the server; call `listen` on it. Port 0 is fine for tests. */
 export function createCodecServer(options: CodecServerOptions): Server {
-  if (options.token.length < MIN_TOKEN_LENGTH) {
-    throw new TypeError(`codec server token must be at least ${MIN_TOKEN_LENGTH} characters`);
+  if (options.breakGlassToken !== undefined && options.breakGlassToken.length < MIN_TOKEN_LENGTH) {
+    throw new TypeError(`codec server break-glass token must be at least ${MIN_TOKEN_LENGTH} characters`);
   }
   const allowedOrigin = normalizeOrigin(options.allowedOrigin);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const isAuthorized = bearerTokenChecker(options.token);
+  const isBreakGlass = options.breakGlassToken ? bearerTokenChecker(options.breakGlassToken) : () => false;
+  const breakGlassEnabled = options.breakGlassToken !== undefined;
   const logger = options.logger.child({ component: 'codec-server' });
   const sessions = options.sessions ?? new SessionStore();
   const secureCookie = options.secureCookie ?? false;
+  const { verifier, signIn } = options;
+
+  /**
+   * The principal of an `Authorization` header: the break-glass token, or a verified admin access token.
+   * Throws 401 (no valid token) or 403 (valid, but not an admin).
+   */
+  const principalOfHeader = async (authorization: string, log: Record<string, unknown>): Promise<Principal> => {
+    if (isBreakGlass(authorization)) {
+      log.auth = 'break-glass';
+      return { subject: 'break-glass', via: 'break-glass' };
+    }
+    let identity: Identity;
+    try {
+      identity = await verifier.verify(bearerToken(authorization));
+    } catch (err) {
+      if (!(err instanceof TokenRejectedError)) throw err;
+      log.tokenRejected = err.reason;
+      if (err.reason === 'issuer-unreachable') {
+        throw new HttpError(503, 'the identity provider cannot be reached to check the token');
+      }
+      throw new HttpError(401, 'missing or invalid access token (or no valid session)', CHALLENGE);
+    }
+    return adminPrincipal(identity, 'bearer', log);
+  };
+
+  const adminPrincipal = (identity: Identity, via: Principal['via'], log: Record<string, unknown>): Principal => {
+    log.subject = identity.subject;
+    if (identity.staffId) log.staffId = identity.staffId;
+    if (!identity.roles.includes(ADMIN_ROLE)) {
+      throw new HttpError(403, 'decoding payloads needs the admin role');
+    }
+    return { subject: identity.subject, ...(identity.staffId ? { staffId: identity.staffId } : {}), via };
+  };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint();
@@ -87,6 +147,7 @@ export function createCodecServer(options: CodecServerOptions): Server {
     res.on('finish', () => {
       const entry = { ...log, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 };
       if (res.statusCode === 401 || res.statusCode === 403) logger.warn(entry, 'codec request refused');
+      else if (log.auth === 'break-glass') logger.warn(entry, 'codec request with the break-glass token');
       else logger.info(entry, 'codec request');
     });
 
@@ -96,8 +157,8 @@ export function createCodecServer(options: CodecServerOptions): Server {
     res.setHeader('X-Content-Type-Options', 'nosniff');
 
     try {
-      const operation = operationOf(req.url);
-      log.operation = operation ?? 'unknown';
+      const route = routeOf(req.url);
+      log.operation = route ?? 'unknown';
 
       if (req.method === 'OPTIONS') {
         // Preflights carry no Authorization header (browsers never send credentials on them), so they are
@@ -116,27 +177,28 @@ export function createCodecServer(options: CodecServerOptions): Server {
         if (value !== undefined) res.setHeader(name, value);
       }
 
-      if (operation === 'session') {
-        await handleSession(req, res, log);
+      if (route === 'session' || route === 'callback' || route === 'break-glass') {
+        await handleSession(route, req, res, log);
         return;
       }
 
-      if (isAuthorized(req.headers.authorization)) {
-        log.auth = 'bearer';
-      } else if (sessions.isValid(cookieValue(req.headers.cookie, SESSION_COOKIE))) {
+      const authorization = req.headers.authorization;
+      if (authorization !== undefined) {
+        // A header decides on its own: a wrong token is refused even if a session cookie came along.
+        const principal = await principalOfHeader(authorization, log);
+        if (principal.via === 'bearer') log.auth = 'bearer';
+      } else {
+        const session = sessions.get(cookieValue(req.headers.cookie, SESSION_COOKIE));
+        if (!session) throw new HttpError(401, 'missing or invalid access token (or no valid session)', CHALLENGE);
         // The UI's fetch always sends Origin; a request from anywhere else gains nothing from the cookie.
         if (origin !== allowedOrigin) {
-          throw new HttpError(401, 'session cookie accepted only from the Temporal UI origin', {
-            'WWW-Authenticate': 'Bearer realm="codec"',
-          });
+          throw new HttpError(401, 'session cookie accepted only from the Temporal UI origin', CHALLENGE);
         }
-        log.auth = 'session';
-      } else {
-        throw new HttpError(401, 'missing or wrong bearer token (or no valid session)', {
-          'WWW-Authenticate': 'Bearer realm="codec"',
-        });
+        log.auth = session.principal.via === 'break-glass' ? 'break-glass' : 'session';
+        log.subject = session.principal.subject;
+        if (session.principal.staffId) log.staffId = session.principal.staffId;
       }
-      if (!operation) throw new HttpError(404, 'not found: POST .../encode or .../decode');
+      if (!route) throw new HttpError(404, 'not found: POST .../encode or .../decode');
       if (req.method !== 'POST') throw new HttpError(405, 'method not allowed: use POST', { Allow: 'POST, OPTIONS' });
 
       const body = await readJsonBody(req, maxBodyBytes);
@@ -147,7 +209,7 @@ export function createCodecServer(options: CodecServerOptions): Server {
 
       let result: Payload[];
       try {
-        result = operation === 'decode' ? await options.codec.decode(payloads) : await options.codec.encode(payloads);
+        result = route === 'decode' ? await options.codec.decode(payloads) : await options.codec.encode(payloads);
       } catch (err) {
         // Codec errors name a key id or the failed check, never data: safe to hand back (the protocol says 400).
         if (err instanceof CodecError) throw new HttpError(400, err.message);
@@ -165,15 +227,95 @@ export function createCodecServer(options: CodecServerOptions): Server {
   };
 
   /**
-   * `.../session`: GET the sign-in page, POST to sign in (or out), DELETE to sign out. Sign-in posts are accepted
-   * without an Origin header (curl) or from this server's own page; any other page posting here is refused, so
-   * no site can sign a browser in or out behind the admin's back.
+   * `.../session` and below. GET `.../session`: the signed-in status, or (signed out) the start of a sign-in at the
+   * identity provider. GET `.../session/callback`: the provider's answer. POST `.../session`: sign out, or sign in
+   * with a bearer access token (or the break-glass token). Posts are accepted without an Origin header (curl) or
+   * from this server's own pages; any other page posting here is refused, so no site can sign a browser in or out
+   * behind the admin's back.
    */
-  const handleSession = async (req: IncomingMessage, res: ServerResponse, log: Record<string, unknown>) => {
-    const cookieOptions = { path: cookiePath(req.url), secure: secureCookie };
+  const handleSession = async (
+    route: 'session' | 'callback' | 'break-glass',
+    req: IncomingMessage,
+    res: ServerResponse,
+    log: Record<string, unknown>,
+  ) => {
+    const prefix = prefixOf(req.url);
+    const sessionPath = `${prefix}/session`;
+    const cookieOptions = { path: prefix === '' ? '/' : prefix, secure: secureCookie };
+    const signInCookieOptions = { path: sessionPath, secure: secureCookie };
     const current = cookieValue(req.headers.cookie, SESSION_COOKIE);
+    const startSession = (principal: Principal, extra: string[] = []) => {
+      // A new id on every sign-in (no fixation); the previous one of this browser stops working.
+      sessions.revoke(current);
+      const session = sessions.create(principal);
+      log.session = 'signed-in';
+      log.subject = principal.subject;
+      if (principal.staffId) log.staffId = principal.staffId;
+      return { session, cookies: [sessionCookie(session.id, sessions.ttlMs, cookieOptions), ...extra] };
+    };
+
+    if (route === 'break-glass') {
+      if (!breakGlassEnabled) throw new HttpError(404, 'not found');
+      if (req.method !== 'GET') throw new HttpError(405, 'method not allowed: GET', { Allow: 'GET' });
+      sendHtml(res, 200, breakGlassPage(sessionPath));
+      return;
+    }
+
+    if (route === 'callback') {
+      if (req.method !== 'GET') throw new HttpError(405, 'method not allowed: GET', { Allow: 'GET' });
+      const clearSignIn = signInCookie(SIGN_IN_COOKIE, '', 0, signInCookieOptions);
+      let identity: Identity;
+      try {
+        const accessToken = await signIn.complete(
+          new URLSearchParams((req.url ?? '').split('?')[1] ?? ''),
+          cookieValue(req.headers.cookie, SIGN_IN_COOKIE),
+        );
+        identity = await verifier.verify(accessToken);
+      } catch (err) {
+        const [status, message] = signInFailure(err, log);
+        log.session = 'refused';
+        sendHtml(res, status, refusedPage(sessionPath, message), { 'Set-Cookie': clearSignIn });
+        return;
+      }
+      let principal: Principal;
+      try {
+        principal = adminPrincipal(identity, 'sign-in', log);
+      } catch (err) {
+        if (!(err instanceof HttpError)) throw err;
+        log.session = 'refused';
+        const message = 'Decoding payloads needs the admin role, and this account does not have it.';
+        sendHtml(res, 403, refusedPage(sessionPath, message), { 'Set-Cookie': clearSignIn });
+        return;
+      }
+      const { session, cookies } = startSession(principal, [clearSignIn]);
+      // Shown right here rather than after a redirect: the browser arrived from the identity provider (another
+      // site in production), and a SameSite=Strict cookie would not come along on a redirect in that navigation.
+      sendHtml(res, 200, signedInPage(sessionPath, allowedOrigin, principal, session.expiresAt), {
+        'Set-Cookie': cookies,
+      });
+      return;
+    }
+
     if (req.method === 'GET') {
-      sendHtml(res, 200, loginPage(allowedOrigin, sessions.expiresAt(current)));
+      const live = sessions.get(current);
+      if (live) {
+        sendHtml(res, 200, signedInPage(sessionPath, allowedOrigin, live.principal, live.expiresAt));
+        return;
+      }
+      let started: Awaited<ReturnType<SignInFlow['start']>>;
+      try {
+        started = await signIn.start();
+      } catch (err) {
+        const [, message] = signInFailure(err, log);
+        sendHtml(res, 503, unavailablePage(message, breakGlassEnabled, `${sessionPath}/break-glass`));
+        return;
+      }
+      log.session = 'sign-in-started';
+      res.writeHead(303, {
+        Location: started.authorizationUrl,
+        'Set-Cookie': signInCookie(SIGN_IN_COOKIE, started.binding, SIGN_IN_TTL_MS, signInCookieOptions),
+      });
+      res.end();
       return;
     }
     if (req.method !== 'POST' && req.method !== 'DELETE') {
@@ -189,27 +331,34 @@ export function createCodecServer(options: CodecServerOptions): Server {
     const fields = req.method === 'POST' ? await readSessionFields(req, form) : {};
 
     if (req.method === 'DELETE' || fields.signout === '1') {
+      const ended = sessions.get(current);
+      if (ended) log.subject = ended.principal.subject;
       sessions.revoke(current);
       log.session = 'signed-out';
       const headers = { 'Set-Cookie': clearedSessionCookie(cookieOptions) };
-      if (form) sendHtml(res, 200, signedOutPage(), headers);
+      if (form) sendHtml(res, 200, signedOutPage(sessionPath), headers);
       else sendJson(res, 200, { signedIn: false }, headers);
       return;
     }
 
+    // A token in a field is the break-glass form's; a bearer header may hold either kind.
     const presented = fields.token !== undefined ? `Bearer ${fields.token}` : req.headers.authorization;
-    if (!isAuthorized(presented)) {
+    let principal: Principal;
+    try {
+      if (presented === undefined)
+        throw new HttpError(401, 'sign in at this page in a browser, or send a bearer token', CHALLENGE);
+      if (fields.token !== undefined && !isBreakGlass(presented)) throw new HttpError(401, 'wrong token', CHALLENGE);
+      principal = await principalOfHeader(presented, log);
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
       log.session = 'refused';
-      if (form) sendHtml(res, 401, refusedPage());
-      else throw new HttpError(401, 'wrong token', { 'WWW-Authenticate': 'Bearer realm="codec"' });
+      if (form) sendHtml(res, err.status, refusedPage(sessionPath, 'Wrong token.'));
+      else throw err;
       return;
     }
-    // A new id on every sign-in (no fixation); the previous one of this browser stops working.
-    sessions.revoke(current);
-    const session = sessions.create();
-    log.session = 'signed-in';
-    const headers = { 'Set-Cookie': sessionCookie(session.id, sessions.ttlMs, cookieOptions) };
-    if (form) sendHtml(res, 200, signedInPage(allowedOrigin, session.expiresAt), headers);
+    const { session, cookies } = startSession(principal);
+    const headers = { 'Set-Cookie': cookies };
+    if (form) sendHtml(res, 200, signedInPage(sessionPath, allowedOrigin, principal, session.expiresAt), headers);
     else sendJson(res, 200, { signedIn: true, expiresAt: new Date(session.expiresAt).toISOString() }, headers);
   };
 
@@ -228,10 +377,38 @@ export function createCodecServer(options: CodecServerOptions): Server {
   return server;
 }
 
-/** `encode` / `decode` / `session` from the last path segment, ignoring any prefix and the query string. */
-function operationOf(url: string | undefined): Operation | undefined {
-  const last = pathOf(url).replace(/\/+$/, '').split('/').pop();
-  return last === 'encode' || last === 'decode' || last === 'session' ? last : undefined;
+/** The status and page message for a sign-in that did not complete; the reason goes to the log. */
+function signInFailure(err: unknown, log: Record<string, unknown>): [number, string] {
+  if (err instanceof SignInError) {
+    log.reason = err.message;
+    return [err.status, err.message];
+  }
+  if (err instanceof TokenRejectedError) {
+    log.tokenRejected = err.reason;
+    if (err.reason === 'issuer-unreachable') return [503, 'The identity provider cannot be reached. Try again later.'];
+    return [401, 'The identity provider answered with a token this server does not accept.'];
+  }
+  if (err instanceof OAuthError) {
+    log.reason = `token endpoint: ${err.error}`;
+    return [err.error === 'http' ? 503 : 401, 'The identity provider did not complete the sign-in. Start again.'];
+  }
+  if (err instanceof DiscoveryError) {
+    log.reason = 'identity provider unreachable';
+    return [503, 'The identity provider cannot be reached. Try again later.'];
+  }
+  throw err;
+}
+
+/**
+ * The route from the path, ignoring any prefix and the query string: `.../encode`, `.../decode`, `.../session`,
+ * `.../session/callback`, `.../session/break-glass`.
+ */
+function routeOf(url: string | undefined): Route | undefined {
+  const segments = pathOf(url).replace(/\/+$/, '').split('/');
+  const last = segments.pop();
+  if (last === 'encode' || last === 'decode' || last === 'session') return last;
+  if ((last === 'callback' || last === 'break-glass') && segments.pop() === 'session') return last;
+  return undefined;
 }
 
 function pathOf(url: string | undefined): string {
@@ -239,14 +416,14 @@ function pathOf(url: string | undefined): string {
 }
 
 /**
- * The cookie's Path: the prefix in front of `/session`, so a server mounted at `/codec` scopes its cookie to
- * `/codec` (and the UI server on the same host never receives it). Only safe path characters get through.
+ * The path prefix in front of `/session` (empty at the root), so a server mounted at `/codec` scopes its cookies to
+ * `/codec` (and the UI server on the same host never receives them). Only safe path characters get through.
  */
-function cookiePath(url: string | undefined): string {
+function prefixOf(url: string | undefined): string {
   const prefix = pathOf(url)
     .replace(/\/+$/, '')
-    .replace(/\/session$/, '');
-  return /^(\/[A-Za-z0-9._~-]+)+$/.test(prefix) ? prefix : '/';
+    .replace(/\/session(\/(callback|break-glass))?$/, '');
+  return /^(\/[A-Za-z0-9._~-]+)+$/.test(prefix) ? prefix : '';
 }
 
 /** The sign-in form's fields, or a JSON body's; an empty body is fine (the token may be in the header). */

@@ -3,8 +3,10 @@
  *
  * Why: the UI never sends a configured static token. Its only ways to authenticate a codec request are the
  * user's OIDC access token (needs a UI login) or the browser's cookies ("Include cross-origin credentials", which
- * makes it fetch with `credentials: 'include'`). So an admin signs in once on the codec server's own page with the
- * bearer token; the server answers with a session cookie, and the UI's decode requests carry it.
+ * makes it fetch with `credentials: 'include'`). So an admin signs in once through the codec server's own page,
+ * which sends them to the identity provider (sign-in.ts); the server answers with a session cookie, and the UI's
+ * decode requests carry it. Each session records who signed in (the token's subject and staff id), so every
+ * decryption is logged against a person.
  *
  * The cookie holds a random 256-bit id and nothing else. The server keeps only its SHA-256 (a heap dump or a log
  * of the map does not yield a usable cookie) with an absolute expiry; sessions live in memory, so a restart signs
@@ -31,9 +33,21 @@ export interface SessionStoreOptions {
   now?: () => number;
 }
 
+/** Who a session belongs to: the access token's subject and staff id, or the break-glass token. */
+export interface Principal {
+  subject: string;
+  staffId?: string;
+  via: 'sign-in' | 'bearer' | 'break-glass';
+}
+
+interface Session {
+  expiresAt: number;
+  principal: Principal;
+}
+
 export class SessionStore {
-  /** digest(id) -> expiry (ms since epoch). Insertion order is creation order, which makes "oldest" cheap. */
-  readonly #sessions = new Map<string, number>();
+  /** digest(id) -> session. Insertion order is creation order, which makes "oldest" cheap. */
+  readonly #sessions = new Map<string, Session>();
   readonly ttlMs: number;
   readonly #max: number;
   readonly #now: () => number;
@@ -50,8 +64,8 @@ export class SessionStore {
     return this.#sessions.size;
   }
 
-  /** A new session: the id goes into the cookie, only its digest stays here. */
-  create(): { id: string; expiresAt: number } {
+  /** A new session for `principal`: the id goes into the cookie, only its digest stays here. */
+  create(principal: Principal): { id: string; expiresAt: number } {
     this.#prune();
     while (this.#sessions.size >= this.#max) {
       const oldest = this.#sessions.keys().next().value;
@@ -60,26 +74,30 @@ export class SessionStore {
     }
     const id = randomBytes(ID_BYTES).toString('base64url');
     const expiresAt = this.#now() + this.ttlMs;
-    this.#sessions.set(digest(id), expiresAt);
+    this.#sessions.set(digest(id), { expiresAt, principal: { ...principal } });
     return { id, expiresAt };
   }
 
-  /** True for a live session id. Lookup is by digest, so timing says nothing about stored ids. */
+  /** The live session with this id, or undefined. Lookup is by digest, so timing says nothing about stored ids. */
+  get(id: string | undefined): { expiresAt: number; principal: Principal } | undefined {
+    if (!id || !ID_PATTERN.test(id)) return undefined;
+    const key = digest(id);
+    const session = this.#sessions.get(key);
+    if (session === undefined) return undefined;
+    if (session.expiresAt <= this.#now()) {
+      this.#sessions.delete(key);
+      return undefined;
+    }
+    return { expiresAt: session.expiresAt, principal: { ...session.principal } };
+  }
+
   isValid(id: string | undefined): boolean {
-    return this.expiresAt(id) !== undefined;
+    return this.get(id) !== undefined;
   }
 
   /** When a live session ends (ms since epoch); undefined for an unknown or expired id. */
   expiresAt(id: string | undefined): number | undefined {
-    if (!id || !ID_PATTERN.test(id)) return undefined;
-    const key = digest(id);
-    const expiresAt = this.#sessions.get(key);
-    if (expiresAt === undefined) return undefined;
-    if (expiresAt <= this.#now()) {
-      this.#sessions.delete(key);
-      return undefined;
-    }
-    return expiresAt;
+    return this.get(id)?.expiresAt;
   }
 
   revoke(id: string | undefined): void {
@@ -88,7 +106,7 @@ export class SessionStore {
 
   #prune(): void {
     const now = this.#now();
-    for (const [key, expiresAt] of this.#sessions) if (expiresAt <= now) this.#sessions.delete(key);
+    for (const [key, session] of this.#sessions) if (session.expiresAt <= now) this.#sessions.delete(key);
   }
 }
 
@@ -108,18 +126,37 @@ export interface CookieOptions {
   secure: boolean;
 }
 
-export function sessionCookie(id: string, maxAgeMs: number, options: CookieOptions): string {
+function cookie(
+  name: string,
+  value: string,
+  maxAgeMs: number,
+  sameSite: 'Strict' | 'Lax',
+  options: CookieOptions,
+): string {
   const attributes = [
-    `${SESSION_COOKIE}=${id}`,
+    `${name}=${value}`,
     `Path=${options.path}`,
     `Max-Age=${Math.max(0, Math.floor(maxAgeMs / 1000))}`,
     'HttpOnly',
-    'SameSite=Strict',
+    `SameSite=${sameSite}`,
   ];
   if (options.secure) attributes.push('Secure');
   return attributes.join('; ');
 }
 
+export function sessionCookie(id: string, maxAgeMs: number, options: CookieOptions): string {
+  return cookie(SESSION_COOKIE, id, maxAgeMs, 'Strict', options);
+}
+
 export function clearedSessionCookie(options: CookieOptions): string {
   return sessionCookie('', 0, options);
+}
+
+/**
+ * The cookie tying a sign-in to the browser that started it. Lax, not Strict: the browser comes back to the
+ * callback by a top-level navigation from the identity provider, another site in production, and Strict cookies
+ * stay home on those.
+ */
+export function signInCookie(name: string, value: string, maxAgeMs: number, options: CookieOptions): string {
+  return cookie(name, value, maxAgeMs, 'Lax', options);
 }

@@ -2,16 +2,21 @@
  * What Temporal stores is ciphertext: after the reference case runs on the real stack, the raw history of every
  * workflow of the case (the case, its raid child, the minor's protection child, every run of each) holds no
  * personal name and no address, and its payloads are marked binary/encrypted with a key id. Decoded through the
- * codec server, with the right token, the very same histories do show the names (so the data is there, only
- * encrypted); with a wrong token the codec server answers 401 and the CLI shows no names.
+ * codec server, with an admin's access token from the identity provider (the real development provider), the very
+ * same histories do show the names (so the data is there, only encrypted); with a forged token the codec server
+ * answers 401, with a token of someone who is not an admin 403, and the CLI shows no names either way.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { createCodecServer } from '../../src/codec-server/server';
+import { SignInFlow } from '../../src/codec-server/sign-in';
+import { serviceDesks } from '../../src/demo/desks';
 import { PERSONAL_NAMES, runReferenceCase, type ReferenceRun } from '../../src/demo/reference-case';
-import { EncryptionCodec } from '../../src/temporal/codec';
+import { createTokenVerifier } from '../../src/identity/verify';
+import { EncryptionCodec, INSPECTOR_POLICY } from '../../src/temporal/codec';
 import { parseKeyList } from '../../src/temporal/keyring';
+import { startIdentityProvider, type IdentityProviderHandle } from '../support/identity';
 import {
   eventually,
   startOrchestrator,
@@ -31,12 +36,14 @@ import {
 
 jest.setTimeout(600_000);
 
-const TOKEN = `privacy-history-${Date.now()}-token`;
 const SECRETS = [...Object.values(PERSONAL_NAMES), 'Jr. Privado'];
 
 interface CodecLogLine {
   msg: string;
   status?: number;
+  operation?: string;
+  auth?: string;
+  staffId?: string;
 }
 const codecLog: CodecLogLine[] = [];
 
@@ -55,12 +62,14 @@ describe('privacy of stored histories', () => {
   const raw = new Map<string, string>();
   let codecServer: Server;
   let endpoint: string;
+  let idp: IdentityProviderHandle;
+  let adminToken: string;
   const address = () => o.config.TEMPORAL_ADDRESS;
   const key = (e: Execution) => `${e.workflowId}/${e.runId}`;
 
   beforeAll(async () => {
     o = await startOrchestrator();
-    run = await runReferenceCase(o.cases, uniqueCaseId('PRIV'));
+    run = await runReferenceCase(serviceDesks(o.cases), uniqueCaseId('PRIV'));
     // Visibility lags behind the workflows a little; wait for all three workflows, closed where they close.
     executions = await eventually(
       async () => {
@@ -80,9 +89,18 @@ describe('privacy of stored histories', () => {
       raw.set(key(e), r.stdout);
     }
 
+    idp = await startIdentityProvider();
+    adminToken = await idp.personToken('admin-1');
     codecServer = createCodecServer({
-      codec: new EncryptionCodec(parseKeyList(TEST_CODEC_KEYS)),
-      token: TOKEN,
+      codec: new EncryptionCodec(parseKeyList(TEST_CODEC_KEYS), INSPECTOR_POLICY),
+      verifier: createTokenVerifier(idp.verifierOptions()),
+      // Browser sign-in is not used here (privacy-codec-session and ui-codec cover it).
+      signIn: new SignInFlow({
+        issuer: idp.issuer,
+        clientId: 'codec-server',
+        clientSecret: idp.secrets.clients['codec-server']!,
+        redirectUri: 'http://127.0.0.1:8888/session/callback',
+      }),
       allowedOrigin: 'http://127.0.0.1:8233',
       logger: pino({ level: 'info' }, { write: (line: string) => codecLog.push(JSON.parse(line) as CodecLogLine) }),
     });
@@ -92,6 +110,7 @@ describe('privacy of stored histories', () => {
 
   afterAll(async () => {
     await new Promise<void>((resolve) => (codecServer ? codecServer.close(() => resolve()) : resolve()));
+    await idp?.stop({ removeData: true });
     await o?.stop();
   });
 
@@ -137,12 +156,12 @@ describe('privacy of stored histories', () => {
     expect(encrypted).toBeGreaterThan(100);
   });
 
-  it('decodes through the codec server with the token: the names are in there, encrypted', async () => {
+  it('decodes through the codec server with an admin access token: the names are in there, encrypted', async () => {
     const caseRun = executions.find((e) => e.type === 'caseWorkflow' && e.workflowId === `case-${run.caseId}`)!;
     const decoded = await showHistory(address(), caseRun.workflowId, {
       runId: caseRun.runId,
       codecEndpoint: endpoint,
-      codecAuth: `Bearer ${TOKEN}`,
+      codecAuth: `Bearer ${adminToken}`,
       raw: false,
     });
     expect(decoded.code).toBe(0);
@@ -155,34 +174,52 @@ describe('privacy of stored histories', () => {
     const decodedProtection = await showHistory(address(), protection.workflowId, {
       runId: protection.runId,
       codecEndpoint: endpoint,
-      codecAuth: `Bearer ${TOKEN}`,
+      codecAuth: `Bearer ${adminToken}`,
       raw: false,
     });
     expect(decodedProtection.code).toBe(0);
     expect(plaintextOf(decodedProtection.stdout)).toContain('care-plan-approved');
+    // Each decode the CLI asked for is on record against the admin who asked.
+    const decodes = codecLog.filter((l) => l.operation === 'decode' && l.status === 200);
+    expect(decodes.length).toBeGreaterThan(0);
+    expect(decodes.every((l) => l.auth === 'bearer' && l.staffId === 'admin-1')).toBe(true);
   });
 
-  it('refuses a wrong token: 401 from the codec server, no names from the CLI', async () => {
+  it('refuses a forged token (401) and a non-admin token (403); the CLI shows no names with either', async () => {
+    const forged = `${adminToken.slice(0, -4)}AAAA`;
     const r = await fetch(`${endpoint}/decode`, {
       method: 'POST',
-      headers: { Authorization: 'Bearer wrong-token-0123456789', 'Content-Type': 'application/json' },
+      headers: { Authorization: `Bearer ${forged}`, 'Content-Type': 'application/json' },
       body: '{"payloads":[]}',
     });
     expect(r.status).toBe(401);
     const none = await fetch(`${endpoint}/decode`, { method: 'POST', body: '{"payloads":[]}' });
     expect(none.status).toBe(401);
+    const prosecutor = await idp.personToken('fiscal-017');
+    const notAdmin = await fetch(`${endpoint}/decode`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${prosecutor}`, 'Content-Type': 'application/json' },
+      body: '{"payloads":[]}',
+    });
+    expect(notAdmin.status).toBe(403);
 
     const caseRun = executions.find((e) => e.workflowId === `case-${run.caseId}`)!;
-    const cli = await showHistory(address(), caseRun.workflowId, {
-      runId: caseRun.runId,
-      codecEndpoint: endpoint,
-      codecAuth: 'Bearer wrong-token-0123456789',
-      raw: false,
-    });
-    expect(cli.code).not.toBe(0);
-    for (const secret of SECRETS) expect(cli.stdout + cli.stderr).not.toContain(secret);
-    // The CLI only says its context ran out; the codec server's log shows why: it refused the CLI with 401.
-    const refusals = codecLog.filter((l) => l.msg === 'codec request refused' && l.status === 401);
-    expect(refusals.length).toBeGreaterThan(2);
+    for (const [token, status] of [
+      [forged, 401],
+      [prosecutor, 403],
+    ] as const) {
+      const before = codecLog.filter((l) => l.msg === 'codec request refused' && l.status === status).length;
+      const cli = await showHistory(address(), caseRun.workflowId, {
+        runId: caseRun.runId,
+        codecEndpoint: endpoint,
+        codecAuth: `Bearer ${token}`,
+        raw: false,
+      });
+      expect(cli.code).not.toBe(0);
+      for (const secret of SECRETS) expect(cli.stdout + cli.stderr).not.toContain(secret);
+      // The CLI only says its context ran out; the codec server's log shows why: it refused the CLI.
+      const refusals = codecLog.filter((l) => l.msg === 'codec request refused' && l.status === status).length;
+      expect(refusals - before).toBeGreaterThan(0);
+    }
   });
 });

@@ -1,21 +1,24 @@
 /**
- * Decoding in the Temporal Web UI, in a real (headless) browser. The UI cannot send a static bearer token, so the
- * admin signs in on the codec server's own page (session cookie: HttpOnly, SameSite=Strict) and tells the UI, in
- * its Codec Server settings, to include cross-origin credentials. Set-up as in the dev stack: a Temporal dev server
- * with its UI and `--ui-codec-endpoint`, our codec server, our worker, a case whose input holds personal data.
+ * Decoding in the Temporal Web UI, in a real (headless) browser. The UI cannot send a token of its own, so the
+ * admin signs in to the codec server through the identity provider (the real development provider, its own
+ * sign-in page; session cookie: HttpOnly, SameSite=Strict) and tells the UI, in its Codec Server settings, to
+ * include cross-origin credentials. Set-up as in the dev stack: a Temporal dev server with its UI and
+ * `--ui-codec-endpoint`, the identity provider, our codec server, our worker, a case whose input holds personal data.
  *
- * Asserts: without a session the UI shows no plaintext and the codec server refuses it (401); after sign-in the
- * case found by `CaseId="..."` shows its decoded input and a victim's name; after sign-out it cannot decode again.
+ * Asserts: without a session the UI shows no plaintext and the codec server refuses it (401); a court clerk who
+ * signs in is refused (403); after an admin signs in, the case found by `CaseId="..."` shows its decoded input and a
+ * victim's name, and each decode is logged with the admin's staff id; after sign-out it cannot decode again.
  * Screenshots go to $CASE_UI_SCREENSHOTS (default /tmp/ui-codec-*.png).
  */
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createCodecServer } from '../../src/codec-server/server';
+import { SignInFlow } from '../../src/codec-server/sign-in';
 import { PERSONAL_NAMES } from '../../src/demo/reference-case';
-import { EncryptionCodec } from '../../src/temporal/codec';
+import { createTokenVerifier } from '../../src/identity/verify';
+import { EncryptionCodec, INSPECTOR_POLICY } from '../../src/temporal/codec';
 import { parseKeyList } from '../../src/temporal/keyring';
 import { launchChromium } from '../support/browser';
 import { POLICE, PROSECUTION, smallCase } from '../support/case-steps';
@@ -27,11 +30,11 @@ import {
   type TestOrchestrator,
 } from '../support/orchestrator';
 import { freePort } from '../support/proc';
+import { startIdentityProvider, type IdentityProviderHandle } from '../support/identity';
 import { startTemporalDevServer, type TemporalServerHandle } from '../support/servers';
 
 jest.setTimeout(600_000);
 
-const TOKEN = `ui-codec-${randomBytes(12).toString('hex')}`;
 const SHOTS = process.env.CASE_UI_SCREENSHOTS ?? '/tmp/ui-codec';
 const UI_TIMEOUT_MS = 90_000;
 
@@ -41,10 +44,12 @@ interface LogLine {
   auth?: string;
   operation?: string;
   session?: string;
+  staffId?: string;
 }
 
 describe('decoding in the Temporal Web UI', () => {
   let dev: TemporalServerHandle;
+  let idp: IdentityProviderHandle;
   let codecServer: Server;
   let endpoint: string;
   let uiBase: string;
@@ -62,19 +67,28 @@ describe('decoding in the Temporal Web UI', () => {
 
     const uiPort = await freePort();
     uiBase = `http://127.0.0.1:${uiPort}`;
+    // The codec server's address is registered with the identity provider (its sign-in callback), so it comes first.
+    const codecPort = await freePort();
+    endpoint = `http://127.0.0.1:${codecPort}`;
+    idp = await startIdentityProvider({ env: { CODEC_SERVER_URL: endpoint } });
     codecServer = createCodecServer({
-      codec: new EncryptionCodec(parseKeyList(TEST_CODEC_KEYS)),
-      token: TOKEN,
+      codec: new EncryptionCodec(parseKeyList(TEST_CODEC_KEYS), INSPECTOR_POLICY),
+      verifier: createTokenVerifier(idp.verifierOptions()),
+      signIn: new SignInFlow({
+        issuer: idp.issuer,
+        clientId: 'codec-server',
+        clientSecret: idp.secrets.clients['codec-server']!,
+        redirectUri: `${endpoint}/session/callback`,
+      }),
       allowedOrigin: uiBase,
       logger: pino({ level: 'info' }, { write: (line: string) => codecLog.push(JSON.parse(line) as LogLine) }),
     });
-    await new Promise<void>((resolve) => codecServer.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(codecServer.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => codecServer.listen(codecPort, '127.0.0.1', resolve));
 
     dev = await startTemporalDevServer({ ui: true, uiPort, extraArgs: ['--ui-codec-endpoint', endpoint] });
     expect(dev.uiPort).toBe(uiPort);
     o = await startOrchestrator({ config: testConfig({ TEMPORAL_ADDRESS: dev.address }) });
-    await o.cases.open({ ...smallCase(caseId), summary: `UI decoding check ${marker}` });
+    await o.cases.open(PROSECUTION, { ...smallCase(caseId), summary: `UI decoding check ${marker}` });
     await o.cases.command(caseId, 'startInvestigation', PROSECUTION);
     await o.cases.command(caseId, 'addVictim', POLICE, {
       name: PERSONAL_NAMES.babyGirl,
@@ -93,6 +107,7 @@ describe('decoding in the Temporal Web UI', () => {
     await o?.stop();
     await dev?.stop({ removeData: true });
     await new Promise<void>((resolve) => (codecServer ? codecServer.close(() => resolve()) : resolve()));
+    await idp?.stop({ removeData: true });
   });
 
   const bodyText = () => page.evaluate('document.body.innerText') as Promise<string>;
@@ -165,27 +180,42 @@ describe('decoding in the Temporal Web UI', () => {
     expect(decodes('session', 200)).toBe(0);
   });
 
-  it('signs in on the codec server page: wrong token refused, then an HttpOnly SameSite=Strict session cookie', async () => {
-    await page.goto(`${endpoint}/session`);
-    await page.fill('#token', 'not-the-token-0123456789');
+  /** On the provider's own sign-in page: pick a dev account, type the dev password, submit. */
+  async function signInAtProvider(account: string, password: string): Promise<void> {
+    await page.waitForURL((url) => url.href.startsWith(`${idp.issuer}/interaction/`), { timeout: UI_TIMEOUT_MS });
+    await page.check(`#account-${account}`);
+    await page.fill('#password', password);
     await page.click('#signin');
-    await expect(page.locator('#status').textContent()).resolves.toContain('Wrong token');
-    expect(await sessionCookies()).toEqual([]);
+  }
 
+  it('signs in through the identity provider: a clerk is refused (403), an admin gets an HttpOnly SameSite=Strict session', async () => {
+    // /session sends the browser to the provider's sign-in page (authorization code + PKCE).
     await page.goto(`${endpoint}/session`);
-    await page.fill('#token', TOKEN);
-    await page.click('#signin');
-    await expect(page.locator('#status').textContent()).resolves.toMatch(/Signed in until/);
+    await signInAtProvider('admin-1', 'not-the-dev-password');
+    await expect(page.locator('#error').textContent()).resolves.toContain('Unknown account or wrong password');
+    expect(page.url().startsWith(idp.issuer)).toBe(true);
+
+    await signInAtProvider('clerk-4', idp.secrets.devPassword);
+    await page.waitForURL((url) => url.href.startsWith(`${endpoint}/session/callback`), { timeout: UI_TIMEOUT_MS });
+    await expect(page.locator('#status').textContent()).resolves.toContain('needs the admin role');
+    expect(await sessionCookies()).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}-refused.png` });
+
+    // "Sign in as someone else": the provider asks again (prompt=login), whoever was signed in there before.
+    await page.click('#again');
+    await signInAtProvider('admin-1', idp.secrets.devPassword);
+    await page.waitForURL((url) => url.href.startsWith(`${endpoint}/session/callback`), { timeout: UI_TIMEOUT_MS });
+    await expect(page.locator('#status').textContent()).resolves.toMatch(/Signed in as admin-1 until/);
     const cookies = await sessionCookies();
     expect(cookies).toEqual([
       expect.objectContaining({ name: 'codec_session', httpOnly: true, sameSite: 'Strict', path: '/' }),
     ]);
-    // The session outlives neither its expiry nor the codec server; it is never a token in disguise.
-    expect(cookies[0]!.value).not.toContain(TOKEN);
     expect(cookies[0]!.expires * 1000).toBeLessThanOrEqual(Date.now() + 8 * 3600_000 + 60_000);
     // No page script, the UI's included, can read it.
     await page.goto(uiBase);
     expect(await page.evaluate('document.cookie')).not.toContain('codec_session');
+    expect(codecLog).toContainEqual(expect.objectContaining({ session: 'signed-in', staffId: 'admin-1' }));
+    expect(codecLog).toContainEqual(expect.objectContaining({ session: 'refused', staffId: 'clerk-4', status: 403 }));
   });
 
   it('decodes the case found by CaseId in the UI: its input, and a victim name in the event history', async () => {
@@ -197,6 +227,9 @@ describe('decoding in the Temporal Web UI', () => {
     await waitForText(PERSONAL_NAMES.babyGirl);
     await page.screenshot({ path: `${SHOTS}-decoded-event.png`, fullPage: true });
     expect(decodes('session', 200)).toBeGreaterThan(0);
+    // Every decode is attributable: each one the UI made is logged with the admin who signed in.
+    const sessionDecodes = codecLog.filter((l) => l.operation === 'decode' && l.auth === 'session');
+    expect(sessionDecodes.every((l) => l.staffId === 'admin-1')).toBe(true);
   });
 
   it('takes the cookie only from the UI origin, and not after sign-out', async () => {

@@ -3,13 +3,53 @@ import { request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { defaultPayloadConverter } from '@temporalio/common';
 import pino from 'pino';
-import { createCodecServer } from '../../src/codec-server/server';
-import { EncryptionCodec } from '../../src/temporal/codec';
+import { createCodecServer, type CodecServerOptions } from '../../src/codec-server/server';
+import { SignInFlow } from '../../src/codec-server/sign-in';
+import { TokenRejectedError, type Identity, type TokenVerifier } from '../../src/identity/verify';
+import { EncryptionCodec, INSPECTOR_POLICY } from '../../src/temporal/codec';
 import { Keyring } from '../../src/temporal/keyring';
 
-const TOKEN = 'test-token-0123456789abcdef';
+/**
+ * The codec server's protocol, limits, CORS and authorization rules, with a stand-in token verifier (real token
+ * verification, the real identity provider and the browser sign-in are covered by the integration tests
+ * identity-verify, privacy-codec-session and ui-codec).
+ */
+const ADMIN_TOKEN = 'admin-access-token-0123456789';
+const CLERK_TOKEN = 'clerk-access-token-0123456789';
+const UNREACHABLE_TOKEN = 'token-while-the-issuer-is-down';
+const BREAK_GLASS = 'break-glass-0123456789abcdef';
 const UI_ORIGIN = 'http://127.0.0.1:8233';
 const MARKER = 'minor-V-1-full-name';
+
+const identities: Record<string, Identity> = {
+  [ADMIN_TOKEN]: { subject: 'sub-admin', staffId: 'admin-1', roles: ['admin'], clientId: 'cases-cli', kind: 'person' },
+  [CLERK_TOKEN]: {
+    subject: 'sub-clerk',
+    agency: 'JUDICIARY',
+    staffId: 'clerk-4',
+    roles: ['court-clerk'],
+    clientId: 'cases-cli',
+    kind: 'person',
+  },
+};
+const verifier: TokenVerifier = {
+  issuer: 'http://127.0.0.1:1',
+  audience: 'case-orchestrator',
+  ready: async () => undefined,
+  verify: async (token) => {
+    if (token === UNREACHABLE_TOKEN) throw new TokenRejectedError('issuer-unreachable', 'down');
+    const identity = token === undefined ? undefined : identities[token];
+    if (!identity) throw new TokenRejectedError(token ? 'bad-signature' : 'missing', 'refused');
+    return identity;
+  },
+};
+const signIn = new SignInFlow({
+  issuer: 'http://127.0.0.1:1',
+  clientId: 'codec-server',
+  clientSecret: 'unused-in-these-tests-0123456789',
+  redirectUri: 'http://127.0.0.1:8888/session/callback',
+});
+const codec = () => new EncryptionCodec(Keyring.fromKeys({ k1: randomBytes(32) }, 'k1'), INSPECTOR_POLICY);
 
 interface Reply {
   status: number;
@@ -24,8 +64,10 @@ const logLines: string[] = [];
 beforeAll(async () => {
   const logger = pino({ level: 'info' }, { write: (line: string) => logLines.push(line) });
   server = createCodecServer({
-    codec: new EncryptionCodec(Keyring.fromKeys({ k1: randomBytes(32) }, 'k1')),
-    token: TOKEN,
+    codec: codec(),
+    verifier,
+    signIn,
+    breakGlassToken: BREAK_GLASS,
     allowedOrigin: `${UI_ORIGIN}/`,
     logger,
     maxBodyBytes: 64 * 1024,
@@ -61,7 +103,19 @@ function call(
   });
 }
 
-const auth = { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' };
+const auth = { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' };
+interface LogLine {
+  msg: string;
+  level: number;
+  status?: number;
+  auth?: string;
+  subject?: string;
+  staffId?: string;
+  operation?: string;
+  payloads?: number;
+  tokenRejected?: string;
+}
+const logs = () => logLines.map((l) => JSON.parse(l) as LogLine);
 const payloadJson = (value: unknown) => {
   const p = defaultPayloadConverter.toPayload(value);
   return {
@@ -86,16 +140,57 @@ describe('authentication', () => {
     expect(r.headers['www-authenticate']).toContain('Bearer');
   });
 
-  it('401 with a wrong token, including a prefix of the right one', async () => {
-    for (const token of ['wrong-token-0123456789abcdef', TOKEN.slice(0, -1), `${TOKEN}x`, '']) {
+  it('401 with a token that does not verify, including a prefix of a good one, and other schemes', async () => {
+    for (const token of ['wrong-token-0123456789abcdef', ADMIN_TOKEN.slice(0, -1), `${ADMIN_TOKEN}x`, '']) {
       const r = await call('POST', '/decode', { Authorization: `Bearer ${token}` }, body);
       expect(r.status).toBe(401);
+      expect(r.headers['www-authenticate']).toContain('Bearer');
     }
-    expect((await call('POST', '/decode', { Authorization: `Basic ${TOKEN}` }, body)).status).toBe(401);
+    expect((await call('POST', '/decode', { Authorization: `Basic ${ADMIN_TOKEN}` }, body)).status).toBe(401);
   });
 
-  it('never logs the token', () => {
-    expect(logLines.join('')).not.toContain(TOKEN);
+  it('403 for a verified token without the admin role, naming the rule only', async () => {
+    const r = await call('POST', '/decode', { Authorization: `Bearer ${CLERK_TOKEN}` }, body);
+    expect(r.status).toBe(403);
+    expect(JSON.parse(r.body)).toEqual({ error: 'decoding payloads needs the admin role' });
+    expect(logs()).toContainEqual(
+      expect.objectContaining({ msg: 'codec request refused', status: 403, subject: 'sub-clerk', staffId: 'clerk-4' }),
+    );
+  });
+
+  it('503 when the identity provider cannot be reached to check a token', async () => {
+    const r = await call('POST', '/decode', { Authorization: `Bearer ${UNREACHABLE_TOKEN}` }, body);
+    expect(r.status).toBe(503);
+  });
+
+  it('logs every decode with the admin subject and staff id, and how many payloads, never their content', async () => {
+    const r = await call('POST', '/decode', auth, JSON.stringify({ payloads: [payloadJson({ victim: MARKER })] }));
+    expect(r.status).toBe(200);
+    expect(logs()).toContainEqual(
+      expect.objectContaining({
+        msg: 'codec request',
+        operation: 'decode',
+        auth: 'bearer',
+        subject: 'sub-admin',
+        staffId: 'admin-1',
+        payloads: 1,
+        status: 200,
+      }),
+    );
+    expect(logLines.join('')).not.toContain(Buffer.from(JSON.stringify({ victim: MARKER })).toString('base64'));
+  });
+
+  it('accepts the break-glass token when configured, and says so at warn level', async () => {
+    const r = await call('POST', '/decode', { Authorization: `Bearer ${BREAK_GLASS}` }, body);
+    expect(r.status).toBe(200);
+    expect(logs()).toContainEqual(
+      expect.objectContaining({ msg: 'codec request with the break-glass token', auth: 'break-glass', level: 40 }),
+    );
+  });
+
+  it('never logs a token', () => {
+    const text = logLines.join('');
+    for (const token of [ADMIN_TOKEN, CLERK_TOKEN, BREAK_GLASS]) expect(text).not.toContain(token);
   });
 });
 
@@ -225,13 +320,33 @@ describe('CORS', () => {
 });
 
 describe('createCodecServer', () => {
-  const base = {
-    codec: new EncryptionCodec(Keyring.fromKeys({ k1: randomBytes(32) }, 'k1')),
+  const base: CodecServerOptions = {
+    codec: codec(),
+    verifier,
+    signIn,
+    allowedOrigin: UI_ORIGIN,
     logger: pino({ level: 'silent' }),
   };
 
-  it('refuses a short token and a non-http origin', () => {
-    expect(() => createCodecServer({ ...base, token: 'short', allowedOrigin: UI_ORIGIN })).toThrow(/16 characters/);
-    expect(() => createCodecServer({ ...base, token: TOKEN, allowedOrigin: 'file:///tmp' })).toThrow(/http or https/);
+  it('refuses a short break-glass token and a non-http origin', () => {
+    expect(() => createCodecServer({ ...base, breakGlassToken: 'short' })).toThrow(/16 characters/);
+    expect(() => createCodecServer({ ...base, allowedOrigin: 'file:///tmp' })).toThrow(/http or https/);
+  });
+
+  it('without a break-glass token, that token is just another invalid bearer token', async () => {
+    const s = createCodecServer(base);
+    await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+      const r = await fetch(`${url}/decode`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${BREAK_GLASS}` },
+        body: '{}',
+      });
+      expect(r.status).toBe(401);
+      expect((await fetch(`${url}/session/break-glass`)).status).toBe(404);
+    } finally {
+      await new Promise<void>((resolve) => s.close(() => resolve()));
+    }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * B2 notification latency. One sample = an agency command sent through CasesClient (addLocation by
+ * B2 notification latency. One sample = an agency command sent through the case service (addLocation by
  * POLICE) until POLICE's durable consumer (`agency-POLICE`, the one the notifier reads) receives the
  * `location-added` event for it; the event is matched by its CloudEvent subject (case id), type and
  * data.locationRef (the ref the command returned). Clock: one monotonic clock in this process.
@@ -120,7 +120,7 @@ export async function runB2(ctx: BenchContext, workers: WorkerPair): Promise<B2R
         if (inCase >= samplesPerCase) {
           // A fresh case every samplesPerCase commands keeps histories short (no continue-as-new mid-run).
           caseId = `B2-${ctx.runTag}-${loopIndex}-${(serial++).toString().padStart(4, '0')}`;
-          await cases.open(benchCase(caseId));
+          await cases.open(PROSECUTION, benchCase(caseId));
           await cases.command(caseId, 'startInvestigation', PROSECUTION);
           await sleep(200);
           inCase = 0;

@@ -1,7 +1,7 @@
 /**
  * B5 scale: as many as BENCH_B5_CASES (10,000) cases open at once on one dev server and one worker
  * process (the real orchestrator worker, cache large enough to hold them all unless the memory
- * budget says otherwise). Opened through CasesClient with a pool of concurrent starts, within a time
+ * budget says otherwise). Opened through the case service with a pool of concurrent starts, within a time
  * budget; whatever did not fit is reported as such, never extrapolated.
  *   a case counts as open once its `case-opened` event is in JetStream (the server accepted the start,
  *   the worker ran its first workflow task and the publish activity); starts are paced so that at
@@ -16,7 +16,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { caseWorkflowId } from '../src/domain/case-state';
 import { caseSnapshotQuery } from '../workflows/messages';
 import { casesClient, type BenchContext } from './context';
-import { benchCase } from './cases';
+import { benchCase, PROSECUTION } from './cases';
 import { distribution, MiB, now, pool, processCpuMs, round, sleep, type Distribution } from './stats';
 import { WorkerProcess } from './worker-process';
 
@@ -109,7 +109,7 @@ export async function runB5(ctx: BenchContext, b3PerCaseMiB: number | undefined)
           if (now() >= stopAt) return;
           const caseId = `B5-${ctx.runTag}-${i.toString().padStart(5, '0')}`;
           const t0 = now();
-          await cases.open(benchCase(caseId));
+          await cases.open(PROSECUTION, benchCase(caseId));
           startLatency.push(now() - t0);
           ids.push(caseId);
           if (now() > progressAt) {

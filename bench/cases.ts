@@ -1,11 +1,11 @@
-/** How the benchmarks drive cases: through the real typed client (CasesClient), as agency scripts do. */
-import type { CasesClient } from '../src/client/cases-client';
+/** How the benchmarks drive cases: through the case service, as the gateway does (B6 measures the gateway itself). */
+import type { CaseService } from '../src/temporal/case-service';
 import type { Actor } from '../src/domain/agencies';
 import { caseWorkflowId } from '../src/domain/case-state';
 
-export const PROSECUTION: Actor = { agency: 'PROSECUTION', staffId: 'fiscal-1' };
-export const POLICE: Actor = { agency: 'POLICE', staffId: 'officer-1' };
-export const JUDGE: Actor = { agency: 'JUDICIARY', staffId: 'judge-1' };
+export const PROSECUTION: Actor = { agency: 'PROSECUTION', staffId: 'fiscal-1', roles: ['prosecutor'], subject: 'u-fiscal-1' };
+export const POLICE: Actor = { agency: 'POLICE', staffId: 'officer-1', roles: ['police-officer'], subject: 'u-officer-1' };
+export const JUDGE: Actor = { agency: 'JUDICIARY', staffId: 'judge-1', roles: ['judge'], subject: 'u-judge-1' };
 
 export function benchCase(caseId: string) {
   return {
@@ -49,9 +49,9 @@ export interface Lifecycle {
  * release → charges → trial → verdict → close; then waits until the case workflow has finished
  * (its last events published).
  */
-export async function runLifecycle(cases: CasesClient, caseId: string): Promise<Lifecycle> {
+export async function runLifecycle(cases: CaseService, caseId: string): Promise<Lifecycle> {
   const cmd = (name: string, by: Actor, args: Record<string, unknown> = {}) => cases.command(caseId, name, by, args);
-  await cases.open(benchCase(caseId));
+  await cases.open(PROSECUTION, benchCase(caseId));
   await cmd('startInvestigation', PROSECUTION);
   const suspectRef = String(
     (await cmd('addSuspect', PROSECUTION, { name: 'Bench Suspect', roles: ['member'] })).suspectRef,
@@ -81,8 +81,8 @@ export async function runLifecycle(cases: CasesClient, caseId: string): Promise<
 }
 
 /** An open case under investigation with one suspect and one location (B3's "open case"). */
-export async function openInvestigatingCase(cases: CasesClient, caseId: string): Promise<void> {
-  await cases.open(benchCase(caseId));
+export async function openInvestigatingCase(cases: CaseService, caseId: string): Promise<void> {
+  await cases.open(PROSECUTION, benchCase(caseId));
   await cases.command(caseId, 'startInvestigation', PROSECUTION);
   await cases.command(caseId, 'addSuspect', PROSECUTION, { name: 'Bench Suspect', roles: ['member'] });
   await cases.command(caseId, 'addLocation', POLICE, { kind: 'home', district: 'Cercado' });

@@ -1,7 +1,7 @@
 /** What every benchmark gets from the runner: the stack, bundles, a client, NATS, settings. */
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Client } from '@temporalio/client';
-import { CasesClient } from '../src/client/cases-client';
+import { CaseService } from '../src/temporal/case-service';
 import type { Config } from '../src/config';
 import type { Bundles } from './bundles';
 import type { Settings } from './settings';
@@ -30,8 +30,8 @@ export interface WorkerPair {
   benchWorker: WorkerProcess;
 }
 
-export function casesClient(ctx: BenchContext, taskQueue: string): CasesClient {
-  return new CasesClient(ctx.client, { TEMPORAL_TASK_QUEUE: taskQueue });
+export function casesClient(ctx: BenchContext, taskQueue: string): CaseService {
+  return new CaseService(ctx.client, { TEMPORAL_TASK_QUEUE: taskQueue });
 }
 
 /** History length and the server's state-transition count of one workflow execution. */

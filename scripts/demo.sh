@@ -23,15 +23,16 @@ if [ -z "${CODEC_KEYS:-}${CODEC_KEY_FILE:-}" ]; then
     log "generated a development encryption key: $CODEC_KEY_FILE (keep it: without it the demo's histories cannot be read)"
   fi
 fi
-token_file="$DATA_DIR/codec-server-token"
-[ -f "$token_file" ] || { node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("base64url"))' >"$token_file"; chmod 600 "$token_file"; }
-export CODEC_SERVER_TOKEN=${CODEC_SERVER_TOKEN:-$(cat "$token_file")}
 export CODEC_ENDPOINT=${CODEC_ENDPOINT:-http://127.0.0.1:${CODEC_SERVER_PORT:-8888}}
 
 bash scripts/stack.sh up
-bash scripts/stack.sh apps
+# Streams, consumers and buckets before the services that use them (idempotent).
 node bin/cases setup
+bash scripts/stack.sh apps
 node dist/src/demo/run.js "$@"
-log "the stack keeps running: Web UI http://127.0.0.1:8233; cases CLI: node bin/cases --help; stop with: npm run stack:down"
-log "Web UI decoding: sign in at $CODEC_ENDPOINT/session with the token in $token_file (see README)"
-log "decode a history: temporal workflow show -w <id> --codec-endpoint $CODEC_ENDPOINT --codec-auth \"Bearer \$(cat $token_file)\""
+secrets="$DATA_DIR/identity/secrets.json"
+log "the stack keeps running; stop it with: npm run stack:down"
+log "gateway (the one door): ${GATEWAY_URL:-http://127.0.0.1:8700} — try: node bin/cases login --as judge-9 && node bin/cases inbox"
+log "dev accounts (deploy/identity/dev-seed.json): fiscal-017, fiscal-coord-02, pol-204, pol-311, judge-9, clerk-4, social-12, oversight-3, partner-1, admin-1"
+log "their password (development only): node -p \"require('$secrets').devPassword\""
+log "Temporal Web UI: http://127.0.0.1:8233; to read payloads, sign in as admin-1 at $CODEC_ENDPOINT/session (see README)"

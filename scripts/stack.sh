@@ -156,12 +156,22 @@ stop_pid() {
 }
 
 # Our own processes (built into dist/ by `npm run build`): name, entry point, the log line that means ready.
-APPS=("orchestrator:dist/workers/orchestrator.js:orchestrator worker ready"
+# The identity provider comes first: the codec server and the gateway read its discovery document at start.
+APPS=("identity-provider:dist/workers/identity-provider.js:identity provider ready"
+  "orchestrator:dist/workers/orchestrator.js:orchestrator worker ready"
   "notifier:dist/workers/notifier.js:notifier ready"
-  "codec-server:dist/workers/codec-server.js:codec server listening")
+  "codec-server:dist/workers/codec-server.js:codec server listening"
+  "gateway:dist/workers/gateway.js:gateway listening")
 
-# Starts the worker, notifier and codec server against the stack (after `up`). Needs the codec keys
-# (CODEC_KEY_FILE or CODEC_KEYS) and CODEC_SERVER_TOKEN in the environment; demo.sh provides them.
+# The embedded development identity provider (workers/identity-provider.ts); production points OIDC_ISSUER at Keycloak.
+IDP_HOST=${IDP_HOST:-127.0.0.1}
+IDP_PORT=${IDP_PORT:-8900}
+export OIDC_ISSUER=${OIDC_ISSUER:-http://$IDP_HOST:$IDP_PORT}
+GATEWAY_PORT=${GATEWAY_PORT:-8700}
+export GATEWAY_URL=${GATEWAY_URL:-http://127.0.0.1:$GATEWAY_PORT}
+
+# Starts the identity provider, worker, notifier, codec server and gateway against the stack (after `up`).
+# Needs the codec keys (CODEC_KEY_FILE or CODEC_KEYS) in the environment; demo.sh provides them.
 apps_up() {
   mkdir -p "$LOG_DIR" "$PID_DIR"
   local app name entry ready pid_file log_file
@@ -174,7 +184,7 @@ apps_up() {
       continue
     fi
     [ -f "$ROOT/$entry" ] || die "$entry is missing: run npm run build"
-    TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS NATS_URL=$NATS_URL TEMPORAL_UI_URL=$UI_URL \
+    DATA_DIR=$DATA_DIR TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS NATS_URL=$NATS_URL TEMPORAL_UI_URL=$UI_URL \
       start_daemon "$pid_file" "$log_file" node "$ROOT/$entry"
     # shellcheck disable=SC2329 # called by wait_until
     app_ready() { grep -q "$ready" "$log_file"; }

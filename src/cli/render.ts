@@ -1,28 +1,64 @@
-/** Readable renderings of case snapshots and task lists, shared by the CLI and the demo. */
+/** Readable renderings of what the gateway returns (a case's view, timelines, tasks), for the CLI and the demo. */
+import { actorLabel } from '../domain/agencies';
 import type { CaseSnapshot } from '../domain/case-state';
+import type { StatusView } from '../domain/case-views';
+import type { TimelineEntry } from '../domain/state';
 import type { HumanTask } from '../domain/tasks';
 import { keyValues, table } from './format';
 
-export function taskTable(tasks: HumanTask[]) {
+export function taskTable(tasks: readonly HumanTask[]): string {
   return table(
-    tasks.map((t) => ({ id: t.id, assignee: t.assignee, staff: t.staffId, status: t.status, due: t.dueAt, escalated: t.escalated ? 'yes' : '', title: t.title })),
+    tasks.map((t) => ({
+      id: t.id,
+      assignee: t.assignee,
+      staff: t.staffId,
+      status: t.status,
+      due: t.dueAt,
+      escalated: t.escalated ? 'yes' : '',
+      title: t.title,
+    })),
   );
 }
 
-export function renderStatus(s: CaseSnapshot): string {
-  return [
-    keyValues({ case: s.caseId, codename: s.codename, stage: s.stage, jurisdiction: s.jurisdiction, priority: s.priority, opened: s.openedAt, closed: s.closedAt }),
-    `parties: ${s.suspects.length} suspects, ${s.victims.length} victims (${s.victims.filter((v) => v.minor).length} minors), ${s.witnesses.length} witnesses; ${s.locations.length} locations`,
-    `warrants: ${s.warrants.map((w) => `${w.ref} ${w.status}`).join(', ') || 'none'}`,
-    `raids: ${s.raids.map((r) => `${r.ref} ${r.status} ${r.reported}/${r.locations} reported`).join(', ') || 'none'}`,
-    `arrests: ${s.arrests.length} (${s.arrests.filter((a) => a.clockRunning).length} clocks running, ${s.arrests.filter((a) => a.lapsed).length} lapsed)`,
-    `seized items: ${s.custodyChains.length} (${s.custodyChains.reduce((n, c) => n + c.custody.length - 1, 0)} custody transfers)`,
-    s.restrictedAgencies.length ? `restricted (conflict of interest): ${s.restrictedAgencies.join(', ')}` : '',
-    '',
-    'open tasks:',
-    taskTable(s.openTasks),
-  ]
-    .filter((l) => l !== '')
-    .join('\n');
+/** A status view: only the parts the caller's agency may see are there, and only those are shown. */
+export function renderStatus(s: StatusView & Partial<CaseSnapshot>): string {
+  const lines: string[] = [
+    keyValues({
+      case: s.caseId,
+      codename: s.codename,
+      stage: s.stage,
+      jurisdiction: s.jurisdiction,
+      priority: s.priority,
+      opened: s.openedAt,
+      closed: s.closedAt,
+    }),
+  ];
+  const parties = [
+    s.suspects && `${s.suspects.length} suspects`,
+    s.victims && `${s.victims.length} victims (${s.victims.filter((v) => v.minor).length} minors)`,
+    s.witnesses && `${s.witnesses.length} witnesses`,
+    s.locations && `${s.locations.length} locations`,
+  ].filter(Boolean);
+  if (parties.length) lines.push(`parties: ${parties.join(', ')}`);
+  if (s.warrants) lines.push(`warrants: ${s.warrants.map((w) => `${w.ref} ${w.status}`).join(', ') || 'none'}`);
+  if (s.raids) {
+    lines.push(`raids: ${s.raids.map((r) => `${r.ref} ${r.status} ${r.reported}/${r.locations} reported`).join(', ') || 'none'}`);
+  }
+  if (s.arrests) {
+    const running = s.arrests.filter((a) => a.clockRunning).length;
+    const lapsed = s.arrests.filter((a) => a.lapsed).length;
+    lines.push(`arrests: ${s.arrests.length} (${running} clocks running, ${lapsed} lapsed)`);
+  }
+  if (s.custodyChains) {
+    const transfers = s.custodyChains.reduce((n, c) => n + c.custody.length - 1, 0);
+    lines.push(`seized items: ${s.custodyChains.length} (${transfers} custody transfers)`);
+  }
+  if (s.restrictedAgencies?.length) lines.push(`restricted (conflict of interest): ${s.restrictedAgencies.join(', ')}`);
+  if (s.figures) lines.push(`figures: ${keyValues(s.figures).replace(/\n/g, '; ')}`);
+  if (s.openTasks) lines.push('', 'open tasks:', taskTable(s.openTasks));
+  return lines.join('\n');
 }
 
+export function renderTimeline(entries: readonly TimelineEntry[]): string {
+  return table(entries.map((e) => ({ at: e.at, type: e.type, by: e.by ? actorLabel(e.by) : '', ref: e.ref })));
+}

@@ -5,8 +5,6 @@
  * charges, trial, verdict. Used by `npm run demo` and by the end-to-end test, so both drive the same
  * story through the same client. The names below are invented; they exist to prove they never leak.
  */
-import type { CasesClient } from '../client/cases-client';
-import type { Actor } from '../domain/agencies';
 import type { HumanTask } from '../domain/tasks';
 
 export const REFERENCE_CASE = {
@@ -31,12 +29,29 @@ export const PERSONAL_NAMES = {
   motherSuspect: 'Carmen Mamani Rojas',
 } as const;
 
-const PROSECUTION: Actor = { agency: 'PROSECUTION', staffId: 'fiscal-017' };
-const COORDINATOR: Actor = { agency: 'PROSECUTION', staffId: 'fiscal-coord-003' };
-const POLICE: Actor = { agency: 'POLICE', staffId: 'op-commander-21' };
-const EVIDENCE_ROOM: Actor = { agency: 'POLICE', staffId: 'evidence-04' };
-const JUDGE: Actor = { agency: 'JUDICIARY', staffId: 'judge-09' };
-const CARE: Actor = { agency: 'CHILD_PROTECTION', staffId: 'mimp-social-12' };
+/**
+ * One person (or agency system) at work on the case: what the story needs of a client. Through the gateway
+ * each desk is a CasesClient with that person's token (src/demo/desks.ts); tests that drive Temporal directly
+ * use CaseService with a fixed actor instead.
+ */
+export interface Desk {
+  /** The staff id the desk's token carries (for clearances and custody signatures). */
+  readonly staffId: string;
+  open(input: unknown): Promise<{ created: boolean; workflowId: string }>;
+  command(caseId: string, name: string, args?: Record<string, unknown>): Promise<Record<string, unknown>>;
+  completeTask(taskId: string, outcome: string): Promise<unknown>;
+  protection(caseId: string, victimRef: string): Promise<{ openTasks: HumanTask[] }>;
+}
+
+/** Who works the reference case: the lead prosecutor, the coordinator, a vetted police unit, a judge, child protection. */
+export interface Desks {
+  prosecutor: Desk;
+  coordinator: Desk;
+  police: Desk;
+  evidenceRoom: Desk;
+  judge: Desk;
+  care: Desk;
+}
 
 export interface ReferenceRun {
   caseId: string;
@@ -54,15 +69,16 @@ export type Progress = (step: string, detail?: Record<string, unknown>) => void 
 
 /** Runs the whole story to CLOSED, telling `progress` of each phase. */
 export async function runReferenceCase(
-  cases: CasesClient,
+  desks: Desks,
   caseId: string,
   progress: Progress = () => undefined,
 ): Promise<ReferenceRun> {
-  const cmd = async (name: string, by: Actor, args: Record<string, unknown> = {}) => cases.command(caseId, name, by, args);
-  const ref = async (name: string, by: Actor, args: Record<string, unknown>, field: string) =>
+  const { prosecutor: PROSECUTION, coordinator: COORDINATOR, police: POLICE, judge: JUDGE, care: CARE } = desks;
+  const cmd = async (name: string, by: Desk, args: Record<string, unknown> = {}) => by.command(caseId, name, args);
+  const ref = async (name: string, by: Desk, args: Record<string, unknown>, field: string) =>
     String((await cmd(name, by, args))[field]);
 
-  const opened = await cases.open({ caseId, ...REFERENCE_CASE });
+  const opened = await PROSECUTION.open({ caseId, ...REFERENCE_CASE });
   await progress(opened.created ? 'case opened' : 'case already open', { caseId, workflowId: opened.workflowId });
   await cmd('startInvestigation', PROSECUTION);
 
@@ -77,6 +93,11 @@ export async function runReferenceCase(
   await addSuspect({ name: PERSONAL_NAMES.motherSuspect, roles: ['parent'] });
   for (let i = 1; i <= 8; i++) await addSuspect({ name: `Member ${i} Apellido`, roles: ['member'] });
   await progress('suspects identified', { suspects: suspects.length, conflictOfInterest: 'POLICE (former chief) restricted' });
+  // POLICE is restricted from here on: only a vetted unit, cleared by name by the prosecution, works the case.
+  for (const desk of [POLICE, desks.evidenceRoom]) {
+    await cmd('clearStaff', PROSECUTION, { agency: 'POLICE', staffId: desk.staffId });
+  }
+  await progress('vetted police unit cleared', { cleared: [POLICE.staffId, desks.evidenceRoom.staffId] });
 
   const minor = await ref('addVictim', POLICE, { name: PERSONAL_NAMES.babyGirl, minor: true, ageMonths: 5, sex: 'female' }, 'victimRef');
   await ref('addVictim', PROSECUTION, { name: PERSONAL_NAMES.mother, minor: false, sex: 'female' }, 'victimRef');
@@ -125,14 +146,14 @@ export async function runReferenceCase(
 
   // Chain of custody: seizing officer -> evidence room -> prosecution for the trial.
   for (const itemRef of items) {
-    await cmd('transferCustody', POLICE, { itemRef, to: EVIDENCE_ROOM, reason: 'evidence-storage' });
-    await cmd('transferCustody', POLICE, { itemRef, to: PROSECUTION, reason: 'court-exhibit' });
+    await cmd('transferCustody', POLICE, { itemRef, to: { agency: 'POLICE', staffId: desks.evidenceRoom.staffId }, reason: 'evidence-storage' });
+    await cmd('transferCustody', desks.evidenceRoom, { itemRef, to: { agency: 'PROSECUTION', staffId: PROSECUTION.staffId }, reason: 'court-exhibit' });
   }
   await progress('custody transferred', { items: items.length, transfersEach: 2 });
 
   await progress('protection referred', { minor, protectionWorkflowId });
   // Child protection: referral, medical exam, placement, care plan, each a task the agency completes.
-  await completeProtection(cases, caseId, minor, CARE);
+  await completeProtection(CARE, caseId, minor);
   await progress('minor protected', { minor, protectionWorkflowId });
 
   // Detention: a judge remands the arrestees pending trial (stopping the police clocks).
@@ -153,7 +174,7 @@ export async function runReferenceCase(
 }
 
 /** Completes every protection step of a minor, in the order the workflow opens them. */
-export async function completeProtection(cases: CasesClient, caseId: string, victimRef: string, by: Actor): Promise<void> {
+export async function completeProtection(by: Desk, caseId: string, victimRef: string): Promise<void> {
   const outcomes: Record<string, string> = {
     'accept-referral': 'accepted',
     'medical-exam': 'examined-malnourished',
@@ -161,9 +182,9 @@ export async function completeProtection(cases: CasesClient, caseId: string, vic
     'care-plan': 'care-plan-approved',
   };
   for (let round = 0; round < 10; round++) {
-    const open: HumanTask[] = (await cases.protection(caseId, victimRef)).openTasks;
+    const open: HumanTask[] = (await by.protection(caseId, victimRef)).openTasks;
     if (open.length === 0) return;
-    for (const task of open) await cases.task('completeTask', task.id, by, { outcome: outcomes[task.kind] ?? 'done' });
+    for (const task of open) await by.completeTask(task.id, outcomes[task.kind] ?? 'done');
   }
   throw new Error(`protection of ${victimRef} did not finish`);
 }

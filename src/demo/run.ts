@@ -1,114 +1,141 @@
 /**
- * `npm run demo` (after scripts/demo.sh has started the stack, worker and notifier): drives the
- * reference case, shows the agencies' inboxes along the way, then what each agency was notified of,
- * the case status, and where to look in the Temporal Web UI.
+ * `npm run demo` (after scripts/demo.sh has started the stack): drives the reference case through the gateway,
+ * each person with their own token from the embedded identity provider, shows a refused impersonation, the
+ * inboxes along the way, what each agency was notified of, the case as each agency sees it, and where to look
+ * in the Temporal Web UI.
  */
 import { jetstream, DeliverPolicy } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { CasesClient } from '../client/cases-client';
+import { AccessDeniedError, InvalidInputError } from '../client/errors';
+import { DevAccountTokens, fetchAuthConfig, readDevSecrets } from '../client/tokens';
 import { table } from '../cli/format';
 import { renderStatus, taskTable } from '../cli/render';
 import { loadConfig, type Config } from '../config';
-import { AGENCIES, type Agency } from '../domain/agencies';
+import { AGENCIES, RECIPIENTS, type Agency } from '../domain/agencies';
 import { caseWorkflowId } from '../domain/case-state';
 import type { CloudEvent } from '../domain/envelope';
-import { ensureNotifierBuckets, type NotifierBuckets } from '../nats/buckets';
+import { createLogger } from '../logging';
+import { notifierBucketNames, openBucket } from '../nats/buckets';
 import { connectNats } from '../nats/connection';
 import { drainConsumer } from '../nats/read';
 import { hasSeen } from '../notifier/dedupe';
-import { listInbox } from '../notifier/inbox';
-import { createLogger } from '../logging';
-import { connectClient } from '../temporal/connection';
-import { runReferenceCase } from './reference-case';
+import { gatewayDesk, REFERENCE_ACCOUNTS } from './desks';
+import { runReferenceCase, type Desks } from './reference-case';
 
 const say = (text = '') => process.stdout.write(`${text}\n`);
 const heading = (text: string) => say(`\n== ${text} ${'='.repeat(Math.max(0, 90 - text.length))}`);
 
-async function showInbox(buckets: NotifierBuckets, agency: Agency, why: string): Promise<void> {
+async function showInbox(client: CasesClient, who: string, why: string): Promise<void> {
   // The notifier fills the inbox asynchronously; give it a moment to catch up.
-  let tasks = await listInbox(buckets.inbox, { agency, now: Date.now() });
+  let tasks = await client.inbox();
   for (let i = 0; i < 20 && tasks.length === 0; i++) {
     await new Promise((r) => setTimeout(r, 250));
-    tasks = await listInbox(buckets.inbox, { agency, now: Date.now() });
+    tasks = await client.inbox();
   }
-  say(`\n  ${agency} inbox (${why}):`);
+  say(`\n  inbox of ${who} (${why}):`);
   say(taskTable(tasks).replace(/^/gm, '    '));
 }
 
 /** Every message the stream holds for this case, per recipient, and whether the notifier delivered it. */
-async function notifications(nc: NatsConnection, config: Config, buckets: NotifierBuckets, caseId: string) {
-  const consumer = await jetstream(nc).consumers.get(config.NATS_STREAM, {
-    filter_subjects: 'cases.>', // a string: one filter subject, which nats-server 2.9 understands
-    deliver_policy: DeliverPolicy.All,
-  });
+async function notifications(nc: NatsConnection, config: Config, caseId: string) {
+  const seen = await openBucket(nc, notifierBucketNames().seen);
   const rows: Record<string, { received: number; delivered: number; types: Set<string> }> = {};
-  await drainConsumer(consumer, async (m) => {
-    const event = m.json<CloudEvent>();
-    if (event.subject !== caseId) return;
-    const recipient = m.subject.split('.')[1]!;
-    const row = (rows[recipient] ??= { received: 0, delivered: 0, types: new Set() });
-    row.received += 1;
-    row.types.add(event.type.replace('org.case-orchestrator.', ''));
-    if (recipient !== 'AUDIT' && (await hasSeen(buckets.seen, recipient as Agency, event))) row.delivered += 1;
-  });
+  for (const stream of [config.NATS_STREAM, `${config.NATS_STREAM}_AUDIT`]) {
+    const consumer = await jetstream(nc).consumers.get(stream, { deliver_policy: DeliverPolicy.All });
+    await drainConsumer(consumer, async (m) => {
+      const event = m.json<CloudEvent>();
+      if (event.subject !== caseId) return;
+      const recipient = m.subject.split('.')[1]!;
+      const row = (rows[recipient] ??= { received: 0, delivered: 0, types: new Set() });
+      row.received += 1;
+      row.types.add(event.type.replace('org.case-orchestrator.', ''));
+      if ((AGENCIES as readonly string[]).includes(recipient) && (await hasSeen(seen, recipient as Agency, event))) {
+        row.delivered += 1;
+      }
+    });
+  }
   return rows;
 }
 
 async function run(): Promise<void> {
   const config = loadConfig();
   const caseId = process.argv[2] ?? `PE-LIM-${new Date().getFullYear()}-${String(Date.now()).slice(-6)}`;
-  const cases = new CasesClient(await connectClient(config), config);
-  const nc = await connectNats(config, {
-    name: 'demo',
-    logger: createLogger({ level: 'warn', name: 'demo', toStderr: true }),
-  });
-  const buckets = await ensureNotifierBuckets(nc);
+  const gatewayUrl = config.GATEWAY_URL;
+  const auth = await fetchAuthConfig(gatewayUrl);
+  const { devPassword } = readDevSecrets(config.DATA_DIR);
+  const clientFor = (account: string) =>
+    new CasesClient({ gatewayUrl, tokens: new DevAccountTokens(auth, account, devPassword) });
+  const clients = Object.fromEntries(
+    Object.entries(REFERENCE_ACCOUNTS).map(([desk, account]) => [desk, clientFor(account)]),
+  ) as Record<keyof Desks, CasesClient>;
+  const desks = Object.fromEntries(
+    Object.entries(clients).map(([desk, client]) => [desk, gatewayDesk(client, REFERENCE_ACCOUNTS[desk as keyof Desks])]),
+  ) as unknown as Desks;
 
-  heading(`Reference case ${caseId}: investigation to verdict`);
+  heading(`Reference case ${caseId}: investigation to verdict, through the gateway at ${gatewayUrl}`);
+  say(`  each person signs in to ${auth.issuer} with their own dev account: ${Object.values(REFERENCE_ACCOUNTS).join(', ')}`);
   const started = Date.now();
-  const run = await runReferenceCase(cases, caseId, async (step, detail) => {
-    say(
-      `  [${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${step.padEnd(24)} ${JSON.stringify(detail ?? {})}`,
-    );
-    if (step === 'warrants requested') await showInbox(buckets, 'JUDICIARY', 'warrants to decide');
-    if (step === 'protection referred') await showInbox(buckets, 'CHILD_PROTECTION', 'the rescued minor');
+  const run = await runReferenceCase(desks, caseId, async (step, detail) => {
+    say(`  [${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${step.padEnd(26)} ${JSON.stringify(detail ?? {})}`);
+    if (step === 'warrants requested') {
+      await showInbox(clients.judge, REFERENCE_ACCOUNTS.judge, 'warrants to decide');
+      await refusedImpersonation(clients.prosecutor, caseId, String(detail?.search));
+    }
+    if (step === 'protection referred') await showInbox(clients.care, REFERENCE_ACCOUNTS.care, 'the rescued minor');
   });
 
   // Let the last events reach the notifier before counting.
   await new Promise((r) => setTimeout(r, 2_000));
+  const nc = await connectNats(config, { name: 'demo', logger: createLogger({ level: 'warn', name: 'demo', toStderr: true }) });
   heading('What each agency was notified of (need-to-know views; AUDIT keeps one copy of every event)');
-  const rows = await notifications(nc, config, buckets, caseId);
+  const rows = await notifications(nc, config, caseId);
   say(
     table(
-      [...AGENCIES, 'AUDIT' as const].map((a) => ({
+      RECIPIENTS.map((a) => ({
         recipient: a,
         messages: rows[a]?.received ?? 0,
-        delivered: a === 'AUDIT' ? '-' : (rows[a]?.delivered ?? 0),
+        delivered: (AGENCIES as readonly string[]).includes(a) ? (rows[a]?.delivered ?? 0) : '-',
         'event types':
           [...(rows[a]?.types ?? [])].slice(0, 8).join(', ') + ((rows[a]?.types.size ?? 0) > 8 ? ', ...' : ''),
       })),
     ),
   );
-  say('  POLICE gets "withheld" views after the conflict of interest (the former police chief); PARTNER only counts.');
+  say('  POLICE hears nothing of the case after the conflict of interest (a former police chief is a suspect):');
+  say('  its vetted unit, cleared by name, gets its tasks through CLEARED; PARTNER only figures.');
+  await nc.close();
 
-  heading('Open tasks now, per agency (cases inbox --agency A)');
-  for (const agency of AGENCIES) {
-    const open = await listInbox(buckets.inbox, { agency, now: Date.now() });
-    say(`  ${agency.padEnd(17)} ${open.length} open`);
-  }
-
-  heading('Case status (cases status)');
-  say(renderStatus(await cases.status(caseId)));
-  const p = await cases.protection(caseId, run.minor);
+  heading('The case as the prosecutor sees it (cases status)');
+  say(renderStatus(await clients.prosecutor.status(caseId)));
+  heading('The case as the partner analyst sees it: figures only');
+  say(renderStatus(await clientFor('partner-1').status(caseId)));
+  const p = await clients.care.protection(caseId, run.minor);
   say(`\nprotection of ${run.minor}: ${Object.keys(p.milestones).join(', ')}`);
 
-  heading('Temporal Web UI');
+  heading('Temporal Web UI (admins)');
   const ns = config.TEMPORAL_NAMESPACE;
   say(`  ${config.TEMPORAL_UI_URL}/namespaces/${ns}/workflows?query=${encodeURIComponent(`CaseId="${caseId}"`)}`);
   say(`  case workflow: ${config.TEMPORAL_UI_URL}/namespaces/${ns}/workflows/${caseWorkflowId(caseId)}`);
-  say('  Payloads are encrypted; the codec server (see README) decodes them for admins.');
-  await nc.close();
-  await cases.client.connection.close();
+  say('  Payloads are encrypted; admins sign in to the codec server to read them (see README).');
+}
+
+/** The prosecutor tries to approve their own warrant, then to pass as a judge in the body: both refused. */
+async function refusedImpersonation(prosecutor: CasesClient, caseId: string, warrantRef: string): Promise<void> {
+  say('\n  impersonation attempts:');
+  try {
+    await prosecutor.command(caseId, 'approveWarrant', { warrantRef });
+    say('    UNEXPECTED: the prosecutor approved a warrant');
+  } catch (err) {
+    if (!(err instanceof AccessDeniedError)) throw err;
+    say(`    prosecutor's token, approveWarrant ${warrantRef}: ${err.status} ${err.message}`);
+  }
+  try {
+    await prosecutor.command(caseId, 'approveWarrant', { warrantRef, actor: { agency: 'JUDICIARY', roles: ['judge'] } });
+    say('    UNEXPECTED: an actor in the arguments was accepted');
+  } catch (err) {
+    if (!(err instanceof InvalidInputError) && !(err instanceof AccessDeniedError)) throw err;
+    say(`    ... with {"actor": a judge} in the arguments: ${err.message}`);
+  }
 }
 
 run().catch((err) => {

@@ -1,6 +1,9 @@
 /**
- * The typed client that agency scripts import (the `cases` CLI is a thin layer over it): open a case,
- * send any command, complete tasks, query status and timeline, list cases by search attribute.
+ * Cases through Temporal: open a case, send any command, claim and complete tasks, query status and
+ * timeline, list cases by search attribute. Only the gateway (src/gateway), the workers and admin
+ * tooling use it: it holds Temporal access and the codec keys, and it takes the acting identity as
+ * given, so whoever calls it must have verified that identity first. Agencies use the gateway's API
+ * (src/client) instead.
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
@@ -12,12 +15,15 @@ import { OpenCaseInput } from '../domain/case';
 import { caseWorkflowId, type CaseSnapshot } from '../domain/case-state';
 import { CASE_COMMANDS, isCaseCommand } from '../domain/commands';
 import { CommandRejected, type RejectionCode } from '../domain/errors';
-import type { CaseCommandName } from '../domain/permissions';
+import { CommandId, commandFingerprint, updateIdFor } from '../domain/idempotency';
+import { checkAllowed, OPEN_CASE, type CaseCommandName } from '../domain/permissions';
 import { resolvePolicy, type DeadlinePolicy } from '../domain/policy';
 import type { TimelineEntry } from '../domain/state';
 import { TASK_COMMANDS, type TaskCommandName } from '../domain/task-commands';
 import { ownerOfTask, type HumanTask } from '../domain/tasks';
+import type { AccessFacts } from '../domain/access';
 import {
+  caseAccessQuery,
   caseCommandUpdate,
   caseSnapshotQuery,
   caseTimelineQuery,
@@ -26,8 +32,8 @@ import {
   type ProtectionSnapshot,
 } from '../../workflows/messages';
 import type { caseWorkflow, CaseWorkflowOptions } from '../../workflows/case';
-import { CaseIdKey, CasePriorityKey, CaseStageKey, JurisdictionKey, LeadAgencyKey, MinorsInvolvedKey } from '../temporal/search-attributes';
-import { CaseNotFoundError, CommandRefusedError, InvalidInputError } from './errors';
+import { CaseIdKey, CasePriorityKey, CaseStageKey, JurisdictionKey, LeadAgencyKey, MinorsInvolvedKey } from './search-attributes';
+import { CaseNotFoundError, CommandRefusedError, InvalidInputError } from '../client/errors';
 
 export interface OpenResult {
   caseId: string;
@@ -61,23 +67,34 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown, what:
   throw new InvalidInputError(`${field}: ${issue.message}`);
 }
 
-export class CasesClient {
+export interface CommandOptions {
+  /** The caller's command id: a retry with the same id returns the first result (one is generated if absent). */
+  commandId?: string;
+}
+
+export class CaseService {
   constructor(
     readonly client: Client,
     private readonly config: Pick<Config, 'TEMPORAL_TASK_QUEUE'>,
-    /** The deadline policy new cases run under (CASE_POLICY_FILE or the defaults). */
+    /** The deadline policy new cases run under: the deployment's (CASE_POLICY_FILE), never a caller's. */
     private readonly policy: DeadlinePolicy = resolvePolicy(),
   ) {}
 
   /** Opens a case. Idempotent: a second open of the same case id starts nothing and says so. */
-  async open(input: unknown, options?: CaseWorkflowOptions): Promise<OpenResult> {
+  async open(actor: unknown, input: unknown, options?: CaseWorkflowOptions): Promise<OpenResult> {
+    const by = parseInput(Actor, actor, 'actor');
+    try {
+      checkAllowed('openCase', OPEN_CASE, by);
+    } catch (err) {
+      throw translate(err, 'openCase');
+    }
     const open = parseInput(OpenCaseInput, input, 'case');
     const workflowId = caseWorkflowId(open.caseId);
     try {
       const handle = await this.client.workflow.start<typeof caseWorkflow>('caseWorkflow', {
         workflowId,
         taskQueue: this.config.TEMPORAL_TASK_QUEUE,
-        args: [{ kind: 'open', open: { ...open, policy: open.policy ?? this.policy }, ...(options ? { options } : {}) }],
+        args: [{ kind: 'open', open, policy: this.policy, ...(options ? { options } : {}) }],
         // One workflow per case id, ever: a closed case cannot be opened again under the same id.
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
@@ -99,38 +116,54 @@ export class CasesClient {
     }
   }
 
-  /** Sends an agency command to a case. `commandId` makes a retried call return the first result. */
+  /** Sends an agency command to a case, as `actor`. A retry with the same command id returns the first result. */
   async command(
     caseId: string,
     name: string,
     actor: unknown,
     args: unknown = {},
-    opts: { commandId?: string } = {},
+    opts: CommandOptions = {},
   ): Promise<Record<string, unknown>> {
     if (!isCaseCommand(name)) throw new InvalidInputError(`command: unknown command ${name} (see: cases commands)`);
     const by = parseInput(Actor, actor, 'actor');
     const parsedArgs = parseInput(CASE_COMMANDS[name].args, args, 'args');
+    const commandId = parseInput(CommandId, opts.commandId ?? randomUUID(), 'commandId');
     const handle = this.client.workflow.getHandle(caseWorkflowId(caseId));
     return this.call(caseId, () =>
       handle.executeUpdate(caseCommandUpdate(name as CaseCommandName), {
-        args: [{ actor: by, args: parsedArgs }],
-        updateId: opts.commandId ?? randomUUID(),
+        args: [{ actor: by, args: parsedArgs, commandId }],
+        updateId: updateIdFor(commandId, commandFingerprint(name, by, parsedArgs)),
       }),
     );
   }
 
-  /** Claims or completes a task; the task id names the workflow that owns it. */
-  async task(name: TaskCommandName, taskId: string, actor: unknown, args: Record<string, unknown> = {}): Promise<HumanTask> {
+  /** Claims or completes a task, as `actor`; the task id names the workflow that owns it. */
+  async task(
+    name: TaskCommandName,
+    taskId: string,
+    actor: unknown,
+    args: Record<string, unknown> = {},
+    opts: CommandOptions = {},
+  ): Promise<HumanTask> {
     const by = parseInput(Actor, actor, 'actor');
     const parsedArgs = parseInput(TASK_COMMANDS[name].args, { ...args, taskId }, 'args');
+    const commandId = parseInput(CommandId, opts.commandId ?? randomUUID(), 'commandId');
     const handle = this.client.workflow.getHandle(ownerOfTask(parsedArgs.taskId));
     return this.call(taskId, () =>
-      handle.executeUpdate(taskCommandUpdate(name), { args: [{ actor: by, args: parsedArgs }], updateId: randomUUID() }),
+      handle.executeUpdate(taskCommandUpdate(name), {
+        args: [{ actor: by, args: parsedArgs, commandId }],
+        updateId: updateIdFor(commandId, commandFingerprint(name, by, parsedArgs)),
+      }),
     );
   }
 
   async status(caseId: string): Promise<CaseSnapshot> {
     return this.call(caseId, () => this.client.workflow.getHandle(caseWorkflowId(caseId)).query(caseSnapshotQuery));
+  }
+
+  /** Who may read the case (conflict of interest); the gateway asks before every read. */
+  async access(caseId: string): Promise<AccessFacts> {
+    return this.call(caseId, () => this.client.workflow.getHandle(caseWorkflowId(caseId)).query(caseAccessQuery));
   }
 
   async timeline(caseId: string): Promise<TimelineEntry[]> {
@@ -179,7 +212,7 @@ export class CasesClient {
 }
 
 function translate(err: unknown, target: string): unknown {
-  if (err instanceof WorkflowNotFoundError) return new CaseNotFoundError(`no case or workflow found for ${target}`);
+  if (err instanceof WorkflowNotFoundError) return new CaseNotFoundError(`no case ${target}`);
   if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
     const failure = err.cause;
     if (failure.type === 'CommandRejected') {

@@ -33,7 +33,7 @@ describe('case rules on the real stack', () => {
 
     const refusals: [string, unknown, Record<string, unknown>, string, RegExp][] = [
       ['recordVerdict', JUDGE, { verdicts: [{ suspectRef: suspects[0], outcome: 'convicted' }] }, 'WRONG_STAGE', /not allowed while the case is INVESTIGATION/],
-      ['requestWarrant', POLICE, { kind: 'search', locationRefs: locations }, 'NOT_PERMITTED', /POLICE may not do this/],
+      ['requestWarrant', POLICE, { kind: 'search', locationRefs: locations }, 'NOT_PERMITTED', /only PROSECUTION may do this \(you: POLICE/],
       ['planRaid', POLICE, { locationRefs: locations }, 'PRECONDITION', /no approved, unexpired search warrant covers L-1/],
       ['requestWarrant', PROSECUTION, { kind: 'arrest', suspectRefs: ['S-99'] }, 'UNKNOWN_REFERENCE', /suspectRefs\[0\]: no suspect S-99/],
       ['fileCharges', PROSECUTION, { suspectRefs: ['S-7'], offences: ['human-trafficking'] }, 'UNKNOWN_REFERENCE', /no suspect S-7/],
@@ -68,9 +68,16 @@ describe('case rules on the real stack', () => {
     const caseId = uniqueCaseId('IDEM');
     await investigating(o.cases, caseId, { locations: 0 });
     const args = { kind: 'clinic', district: 'Cercado' };
-    const first = await o.cases.command(caseId, 'addLocation', POLICE, args, { commandId: 'cmd-1' });
-    const retry = await o.cases.command(caseId, 'addLocation', POLICE, args, { commandId: 'cmd-1' });
+    const first = await o.cases.command(caseId, 'addLocation', POLICE, args, { commandId: 'cmd-idem-0001' });
+    const retry = await o.cases.command(caseId, 'addLocation', POLICE, args, { commandId: 'cmd-idem-0001' });
     expect(retry).toEqual(first);
+    expect((await o.cases.status(caseId)).locations).toHaveLength(1);
+    // The same id asking something else is refused, and the new data is not silently dropped.
+    const other = { kind: 'farm', district: 'Cercado' };
+    await expect(o.cases.command(caseId, 'addLocation', POLICE, { ...other, kind: 'business' }, { commandId: 'cmd-idem-0001' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/commandId: cmd-idem-0001 was already used for another command/),
+    });
     expect((await o.cases.status(caseId)).locations).toHaveLength(1);
   });
 
@@ -82,21 +89,30 @@ describe('case rules on the real stack', () => {
     expect(await handle.result()).toMatchObject({ caseId, stage: 'ARCHIVED' });
     expect((await o.cases.status(caseId)).stage).toBe('ARCHIVED');
     await expect(o.cases.command(caseId, 'addSuspect', PROSECUTION, { name: 'Late Suspect' })).rejects.toThrow();
-    const again = await o.cases.open(smallCase(caseId));
+    const again = await o.cases.open(PROSECUTION, smallCase(caseId));
     expect(again.created).toBe(false);
   });
 
   it('continues as new when history grows long, and the case carries on intact', async () => {
     const caseId = uniqueCaseId('CAN');
-    await o.cases.open(smallCase(caseId), { maxHistoryLength: 100 });
+    await o.cases.open(PROSECUTION, smallCase(caseId), { maxHistoryLength: 100 });
     await o.cases.command(caseId, 'startInvestigation', PROSECUTION);
     const handle = o.temporal.workflow.getHandle(caseWorkflowId(caseId));
     const firstRun = (await handle.describe()).runId;
     const locations: string[] = [];
-    for (let i = 0; i < 30; i++) {
+    const firstArgs = { kind: 'home', district: 'D0' };
+    const firstResult = await o.cases.command(caseId, 'addLocation', POLICE, firstArgs, { commandId: 'cmd-before-can-1' });
+    locations.push(String(firstResult.locationRef));
+    for (let i = 1; i < 30; i++) {
       locations.push(String((await o.cases.command(caseId, 'addLocation', POLICE, { kind: 'home', district: `D${i}` })).locationRef));
     }
     await eventually(async () => ((await handle.describe()).runId !== firstRun ? true : undefined), 10_000, 'a new run');
+    // A retry of a command from before continue-as-new still returns its first result, and adds nothing.
+    const retried = await o.cases.command(caseId, 'addLocation', POLICE, firstArgs, { commandId: 'cmd-before-can-1' });
+    expect(retried).toEqual(firstResult);
+    await expect(
+      o.cases.command(caseId, 'addLocation', POLICE, { ...firstArgs, district: 'elsewhere' }, { commandId: 'cmd-before-can-1' }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
 
     const s = await o.cases.status(caseId);
     expect(s.locations.map((l) => l.ref)).toEqual(locations);
@@ -111,6 +127,6 @@ describe('case rules on the real stack', () => {
   });
 
   it('reports an unknown case clearly', async () => {
-    await expect(o.cases.status('NO-SUCH-CASE')).rejects.toThrow(/no case or workflow found for NO-SUCH-CASE/);
+    await expect(o.cases.status('NO-SUCH-CASE')).rejects.toThrow(/no case NO-SUCH-CASE/);
   });
 });

@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AckPolicy, DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { CasesClient } from '../../src/client/cases-client';
+import { CaseService } from '../../src/temporal/case-service';
+import { auditStreamName } from '../../src/nats/subjects';
 import type { Config } from '../../src/config';
 import { AGENCIES } from '../../src/domain/agencies';
 import { caseWorkflowId } from '../../src/domain/case-state';
@@ -41,7 +42,7 @@ describe('faults under load', () => {
   let temporal: TemporalServerHandle;
   let nats: NatsServerHandle;
   let config: Config;
-  let cases: CasesClient;
+  let cases: CaseService;
   let nc: NatsConnection;
   let worker: ChildProcess | undefined;
   let notifier: Notifier;
@@ -93,7 +94,7 @@ describe('faults under load', () => {
       retryMaxMs: 2_000,
     });
     await notifier.start();
-    cases = new CasesClient(await connectClient(config), config, resolvePolicy());
+    cases = new CaseService(await connectClient(config), config, resolvePolicy());
     await startWorker();
   });
 
@@ -120,7 +121,7 @@ describe('faults under load', () => {
 
     const emitted = new Map<string, number>();
     for (const id of ids) emitted.set(id, (await cases.status(id)).eventsEmitted);
-    const audit = await readAll(nc, config.NATS_STREAM, AUDIT_CONSUMER, new Set(ids));
+    const audit = await readAll(nc, auditStreamName(config.NATS_STREAM), AUDIT_CONSUMER, new Set(ids));
     for (const id of ids) {
       const own = audit.filter((e) => e.subject === id && e.source.endsWith(`/${caseWorkflowId(id)}`));
       expect({ id, count: own.length, unique: new Set(own.map((e) => e.id)).size }).toEqual({

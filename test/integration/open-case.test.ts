@@ -8,6 +8,7 @@ import { caseWorkflowId } from '../../src/domain/case-state';
 import { toAgencyMessages } from '../../src/domain/views';
 import { publishAgencyMessages } from '../../src/nats/publisher';
 import { InvalidInputError } from '../../src/client/errors';
+import { PROSECUTION } from '../support/case-steps';
 import { eventually, readEvents, startOrchestrator, uniqueCaseId, type TestOrchestrator } from '../support/orchestrator';
 
 const reference = JSON.parse(readFileSync(`${__dirname}/../fixtures/reference-case.json`, 'utf8')) as Record<string, unknown>;
@@ -23,8 +24,8 @@ describe('opening a case', () => {
 
   it('starts one workflow and delivers one case-opened event per agency, even when opened twice', async () => {
     const caseId = uniqueCaseId('OPEN');
-    const first = await o.cases.open({ ...reference, caseId });
-    const second = await o.cases.open({ ...reference, caseId });
+    const first = await o.cases.open(PROSECUTION, { ...reference, caseId });
+    const second = await o.cases.open(PROSECUTION, { ...reference, caseId });
     expect(first).toMatchObject({ caseId, workflowId: caseWorkflowId(caseId), created: true });
     expect(second).toMatchObject({ caseId, created: false });
 
@@ -65,7 +66,7 @@ describe('opening a case', () => {
 
   it('refuses a malformed case file naming the field, and starts nothing', async () => {
     const caseId = uniqueCaseId('BAD');
-    await expect(o.cases.open({ ...reference, caseId, jurisdiction: 'lima' })).rejects.toThrow(
+    await expect(o.cases.open(PROSECUTION, { ...reference, caseId, jurisdiction: 'lima' })).rejects.toThrow(
       new InvalidInputError('case.jurisdiction: must look like PE-LIM (country-region codes)'),
     );
     await expect(o.temporal.workflow.getHandle(caseWorkflowId(caseId)).describe()).rejects.toThrow(/not found/i);

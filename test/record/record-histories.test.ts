@@ -9,6 +9,7 @@ import { temporalBinary } from '../support/servers';
 import { caseWorkflowId } from '../../src/domain/case-state';
 import { resolvePolicy } from '../../src/domain/policy';
 import { completeProtection } from '../../src/demo/reference-case';
+import { serviceDesk } from '../../src/demo/desks';
 import { EncryptionCodec, ENCODING_ENCRYPTED } from '../../src/temporal/codec';
 import { loadKeyring } from '../../src/temporal/keyring';
 import { CARE, JUDGE, POLICE, PROSECUTION, raided, smallCase } from '../support/case-steps';
@@ -85,7 +86,7 @@ it('records the lifecycle, deadline and continue-as-new histories', async () => 
     await cmd('extendDetention', JUDGE, { arrestRef });
     await cmd('endDetention', JUDGE, { arrestRef, outcome: 'remanded' });
     await cmd('endDetention', JUDGE, { arrestRef: second.arrestRef, outcome: 'released' });
-    await completeProtection(o.cases, caseId, String(victimRef), CARE);
+    await completeProtection(serviceDesk(o.cases, CARE), caseId, String(victimRef));
     await cmd('fileCharges', PROSECUTION, { suspectRefs: suspects.slice(0, 2), offences: ['human-trafficking'] });
     await cmd('openTrial', JUDGE);
     await cmd('scheduleHearing', JUDGE, { kind: 'trial', at: '2027-03-01T09:00:00Z' });
@@ -98,7 +99,7 @@ it('records the lifecycle, deadline and continue-as-new histories', async () => 
 
     // A case that continues as new: its first run ends in ContinueAsNew.
     const canId = uniqueCaseId('REPLAYCAN');
-    await o.cases.open(smallCase(canId), { maxHistoryLength: 60 });
+    await o.cases.open(PROSECUTION, smallCase(canId), { maxHistoryLength: 60 });
     await o.cases.command(canId, 'startInvestigation', PROSECUTION);
     const first = (await o.temporal.workflow.getHandle(caseWorkflowId(canId)).describe()).runId;
     for (let i = 0; i < 15; i++) await o.cases.command(canId, 'addLocation', POLICE, { kind: 'home', district: `D${i}` });

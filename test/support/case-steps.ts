@@ -1,12 +1,13 @@
 /** Short paths to a case in a given stage, for tests that are about what happens next. */
-import type { CasesClient } from '../../src/client/cases-client';
+import type { CaseService } from '../../src/temporal/case-service';
 import type { Actor } from '../../src/domain/agencies';
 
-export const PROSECUTION: Actor = { agency: 'PROSECUTION', staffId: 'fiscal-1' };
-export const POLICE: Actor = { agency: 'POLICE', staffId: 'officer-1' };
-export const JUDGE: Actor = { agency: 'JUDICIARY', staffId: 'judge-1' };
-export const CARE: Actor = { agency: 'CHILD_PROTECTION', staffId: 'social-1' };
-export const OVERSIGHT: Actor = { agency: 'OVERSIGHT', staffId: 'integrity-1' };
+/** People as the gateway builds them from verified tokens (these tests drive Temporal directly). */
+export const PROSECUTION: Actor = { agency: 'PROSECUTION', staffId: 'fiscal-1', roles: ['prosecutor'], subject: 'u-fiscal-1' };
+export const POLICE: Actor = { agency: 'POLICE', staffId: 'officer-1', roles: ['police-officer'], subject: 'u-officer-1' };
+export const JUDGE: Actor = { agency: 'JUDICIARY', staffId: 'judge-1', roles: ['judge'], subject: 'u-judge-1' };
+export const CARE: Actor = { agency: 'CHILD_PROTECTION', staffId: 'social-1', roles: ['social-worker'], subject: 'u-social-1' };
+export const OVERSIGHT: Actor = { agency: 'OVERSIGHT', staffId: 'integrity-1', roles: ['oversight-investigator'], subject: 'u-integrity-1' };
 
 export const smallCase = (caseId: string) => ({
   caseId,
@@ -18,11 +19,11 @@ export const smallCase = (caseId: string) => ({
 
 /** Open → investigation with `suspects` suspects and `locations` locations. */
 export async function investigating(
-  cases: CasesClient,
+  cases: CaseService,
   caseId: string,
   opts: { suspects?: number; locations?: number } = {},
 ) {
-  await cases.open(smallCase(caseId));
+  await cases.open(PROSECUTION, smallCase(caseId));
   await cases.command(caseId, 'startInvestigation', PROSECUTION);
   const suspects: string[] = [];
   const locations: string[] = [];
@@ -43,7 +44,7 @@ export async function investigating(
 }
 
 /** ...then a search warrant over every location, approved, and a raid planned over them. */
-export async function raided(cases: CasesClient, caseId: string, opts: { suspects?: number; locations?: number } = {}) {
+export async function raided(cases: CaseService, caseId: string, opts: { suspects?: number; locations?: number } = {}) {
   const parties = await investigating(cases, caseId, opts);
   const { warrantRef } = await cases.command(caseId, 'requestWarrant', PROSECUTION, {
     kind: 'search',

@@ -2,7 +2,7 @@
  * Load for fault tests: short complete case lifecycles driven concurrently, each command retried with
  * the same command id on transient failures (a server restarting), which is what makes retrying safe.
  */
-import type { CasesClient } from '../../src/client/cases-client';
+import type { CaseService } from '../../src/temporal/case-service';
 import { CaseNotFoundError, CommandRefusedError, InvalidInputError } from '../../src/client/errors';
 import type { Actor } from '../../src/domain/agencies';
 import { JUDGE, POLICE, PROSECUTION, smallCase } from './case-steps';
@@ -23,7 +23,7 @@ async function retrying<T>(what: string, call: () => Promise<T>, deadline: numbe
 }
 
 /** Open → investigation → warrant → raid → arrest → remand → charges → trial → verdict → CLOSED. */
-export async function driveShortCase(cases: CasesClient, caseId: string, timeoutMs = 180_000): Promise<void> {
+export async function driveShortCase(cases: CaseService, caseId: string, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let step = 0;
   const cmd = (name: string, by: Actor, args: Record<string, unknown> = {}) => {
@@ -31,7 +31,7 @@ export async function driveShortCase(cases: CasesClient, caseId: string, timeout
     const commandId = `${caseId}-${step}-${name}`;
     return retrying(`${caseId} ${name}`, () => cases.command(caseId, name, by, args, { commandId }), deadline);
   };
-  await retrying(`${caseId} open`, () => cases.open(smallCase(caseId)), deadline);
+  await retrying(`${caseId} open`, () => cases.open(PROSECUTION, smallCase(caseId)), deadline);
   await cmd('startInvestigation', PROSECUTION);
   const { suspectRef } = await cmd('addSuspect', PROSECUTION, { name: 'Load Suspect', roles: ['member'] });
   const { locationRef } = await cmd('addLocation', POLICE, { kind: 'home', district: 'Cercado' });

@@ -1,13 +1,12 @@
 /**
  * An orchestrator for integration tests: the real worker (same code as workers/orchestrator.ts) on a
- * task queue of its own, a CasesClient, and JetStream helpers, all against the run's real servers.
+ * task queue of its own, the case service (Temporal, as the gateway uses it), and JetStream helpers, all against the run's real servers.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { CasesClient } from '../../src/client/cases-client';
 import { loadConfig, type Config } from '../../src/config';
 import type { CloudEvent } from '../../src/domain/envelope';
 import { resolvePolicy } from '../../src/domain/policy';
@@ -17,6 +16,8 @@ import { drainConsumer } from '../../src/nats/read';
 import { connectClient } from '../../src/temporal/connection';
 import { FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
 import { createOrchestratorWorker } from '../../src/temporal/worker';
+import { CaseService } from '../../src/temporal/case-service';
+import { auditStreamName } from '../../src/nats/subjects';
 
 /** One key for the whole run, so every client and worker of the run can read every payload. */
 export const TEST_CODEC_KEYS = process.env.CODEC_KEYS ?? `test1:${randomBytes(32).toString('base64')}`;
@@ -68,7 +69,7 @@ export function fastPolicy(overrides: Record<string, unknown> = {}) {
 
 export interface TestOrchestrator {
   config: Config;
-  cases: CasesClient;
+  cases: CaseService;
   temporal: Client;
   nc: NatsConnection;
   worker: Worker;
@@ -89,7 +90,7 @@ export async function startOrchestrator(
   });
   const running = worker.run();
   const temporal = await connectClient(config);
-  const cases = new CasesClient(temporal, config, opts.policy ?? resolvePolicy());
+  const cases = new CaseService(temporal, config, opts.policy ?? resolvePolicy());
   return {
     config,
     cases,
@@ -114,6 +115,8 @@ export async function readEvents(
   opts: { durable?: string; expected?: number; timeoutMs?: number; caseId?: string } = {},
 ): Promise<{ events: CloudEvent[]; messages: JsMsg[]; durable: string }> {
   const jsm = await jetstreamManager(nc);
+  // AUDIT copies live in a sealed stream of their own.
+  if (filterSubject.startsWith('cases.AUDIT.')) stream = auditStreamName(stream);
   const durable = opts.durable ?? `test-${randomUUID().slice(0, 8)}`;
   await jsm.consumers.add(stream, {
     durable_name: durable,

@@ -87,7 +87,7 @@ export function statusView(snapshot: CaseSnapshot, actor: Pick<Actor, 'agency'>)
   const agency = actor.agency;
   if (agency === 'PROSECUTION') return snapshot;
   const view: Record<string, unknown> = {};
-  for (const field of STATUS_FIELDS[agency]) if (field in snapshot) view[field] = snapshot[field];
+  for (const field of STATUS_FIELDS[agency]) if (snapshot[field] !== undefined) view[field] = snapshot[field];
   if ('openTasks' in view) view.openTasks = tasksOf(snapshot.openTasks, agency);
   // Whether a suspect is an official is oversight's business; the police learn the suspect, not that.
   if (agency !== 'OVERSIGHT' && 'suspects' in view) {

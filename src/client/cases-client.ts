@@ -13,7 +13,9 @@ import { REJECTION_CODES, type RejectionCode } from '../domain/errors';
 import type { TimelineEntry } from '../domain/state';
 import type { HumanTask } from '../domain/tasks';
 import type { InboxEntry } from '../notifier/inbox';
-import type { OpenResult } from '../temporal/case-service';
+import type { CaseListItem, OpenResult } from '../temporal/case-service';
+
+export type { CaseListItem, OpenResult };
 import type { ProtectionSnapshot } from '../../workflows/messages';
 import {
   AccessDeniedError,
@@ -60,15 +62,6 @@ export interface InboxFilter {
   dueWithinHours?: number;
   caseId?: string;
   kind?: string;
-}
-
-export interface CaseListItem {
-  caseId: string;
-  stage?: string;
-  jurisdiction?: string;
-  priority?: string;
-  status: string;
-  startTime: string;
 }
 
 interface Problem {

@@ -4,8 +4,11 @@
 # runtime stage carries production dependencies and the compiled output only, and runs as the unprivileged `node`.
 # test/unit/compose.test.ts checks this file's shape (stages, user, sources), since CI has no Docker engine.
 
-# bookworm (glibc), not alpine: the Temporal worker's native core bridge ships glibc builds.
-FROM node:20-bookworm-slim AS build
+# bookworm (glibc), not alpine: the Temporal worker's native core bridge ships glibc builds. Node 24 LTS, the exact
+# release of scripts/versions.sh (NODE_LTS_VERSION, which tests and scripts run too); test/unit/compose.test.ts
+# keeps them equal. Pinned by version, not digest: digests cannot be looked up from this machine (no registry
+# access); `docker buildx imagetools inspect node:<tag>` gives one to append as @sha256:... where it can.
+FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 # Dependencies first, so a source change does not reinstall them.
 COPY package.json package-lock.json ./
@@ -18,7 +21,7 @@ COPY activities ./activities
 COPY workers ./workers
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24.22.3-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

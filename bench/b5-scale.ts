@@ -10,6 +10,7 @@
  *   query        = caseSnapshot Queries on uniformly random open cases, one at a time: p50/p99/max;
  *   RSS          = worker process RSS after a full GC with every case cached.
  */
+import { auditStreamName } from '../src/nats/subjects';
 import { randomUUID } from 'node:crypto';
 import { freemem } from 'node:os';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -52,7 +53,8 @@ const OPENED_SUBJECT = 'cases.AUDIT.case-opened';
 
 async function openedEvents(ctx: BenchContext): Promise<number> {
   const jsm = await jetstreamManager(ctx.nc);
-  const info = await jsm.streams.info(ctx.config.NATS_STREAM, { subjects_filter: OPENED_SUBJECT });
+  // AUDIT copies live in their own sealed stream.
+  const info = await jsm.streams.info(auditStreamName(ctx.config.NATS_STREAM), { subjects_filter: OPENED_SUBJECT });
   return info.state.subjects?.[OPENED_SUBJECT] ?? 0;
 }
 

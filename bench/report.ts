@@ -7,6 +7,7 @@ import type { B2Result } from './b2-latency';
 import type { B3Result } from './b3-memory';
 import type { B4Result } from './b4-replay';
 import type { B5Result } from './b5-scale';
+import type { B6Result } from './b6-gateway';
 import { round } from './stats';
 
 export interface Results {
@@ -15,6 +16,7 @@ export interface Results {
   B3?: B3Result | { error: string };
   B4?: B4Result | { error: string };
   B5?: B5Result | { error: string };
+  B6?: B6Result | { error: string };
 }
 
 export interface Row {
@@ -67,7 +69,7 @@ export function rows(results: Results): Row[] {
       result: 'error',
     });
 
-  const { B1, B2, B3, B4, B5 } = results;
+  const { B1, B2, B3, B4, B5, B6 } = results;
   if (B1 && !ok(B1)) error('B1 case throughput', B1);
   else if (B1) {
     out.push({
@@ -112,6 +114,17 @@ export function rows(results: Results): Row[] {
       ratio: f(B2.ratioP99),
       target: '<= 1.5',
       result: verdict(B2.ratioP99 <= 1.5),
+    });
+  }
+  if (B6 && !ok(B6)) error('B6 command through the gateway', B6);
+  else if (B6) {
+    out.push({
+      figure: 'B6 command via gateway vs direct Update p99 (ms)',
+      measured: f(B6.gateway.p99, 1),
+      baseline: f(B6.direct.p99, 1),
+      ratio: f(B6.ratioP99),
+      target: '<= 1.3',
+      result: verdict(B6.ratioP99 <= 1.3),
     });
   }
   if (B3 && !ok(B3)) error('B3 worker memory', B3);

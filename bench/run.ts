@@ -18,8 +18,10 @@ import { runB2 } from './b2-latency';
 import { runB3 } from './b3-memory';
 import { runB4 } from './b4-replay';
 import { runB5 } from './b5-scale';
+import { runB6 } from './b6-gateway';
 import { buildBundles } from './bundles';
 import type { BenchContext, WorkerPair } from './context';
+import { loadProdSettings, prodRows, runProdPhase, stripProdIds, type ProdResults } from './prod-run';
 import { formatTable, machine, rows, type Results } from './report';
 import { loadSettings } from './settings';
 import { REPO_ROOT, startBenchStack } from './stack';
@@ -81,7 +83,7 @@ async function main(): Promise<number> {
   try {
     const run = (b: string) => settings.only.has(b);
     let b1: B1Result | undefined;
-    if (run('B1') || run('B2') || run('B4')) {
+    if (run('B1') || run('B2') || run('B4') || run('B6')) {
       const caseQueue = `bench-case-${randomUUID()}`;
       const benchQueue = `bench-baseline-${randomUUID()}`;
       const caseWorker = await WorkerProcess.start(
@@ -101,6 +103,7 @@ async function main(): Promise<number> {
       try {
         // B2 first: the agency consumer has no backlog yet.
         if (run('B2')) await attempt('B2', results, 'B2', () => runB2(ctx, pair));
+        if (run('B6')) await attempt('B6', results, 'B6', () => runB6(ctx, pair));
         if (run('B1') || run('B4')) b1 = await attempt('B1', results, 'B1', () => runB1(ctx, pair));
       } finally {
         await Promise.all([pair.caseWorker.stop(), pair.benchWorker.stop()]);
@@ -128,7 +131,18 @@ async function main(): Promise<number> {
     await stack.stop();
   }
 
-  const table = rows(results);
+  // B1 and B5 again on the production topology (bench/prod-run.ts), after the dev stack is gone.
+  const prodSettings = loadProdSettings(settings);
+  let prod: ProdResults | undefined;
+  if (prodSettings.enabled && prodSettings.only.size > 0) {
+    const b3PerCaseMiB = results.B3 && !('error' in results.B3) ? results.B3.perCaseMiB : undefined;
+    prod = await runProdPhase({ ...ctx, b3PerCaseMiB }, prodSettings).catch((err: unknown) => {
+      log(`production topology: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      return { topology: 'scripts/prod-local.sh', startSeconds: 0, durationSeconds: 0, B1: { error: String(err) } };
+    });
+  }
+
+  const table = [...rows(results), ...prodRows(prod, results)];
   const durationSeconds = round((Date.now() - t0) / 1000, 0);
   process.stdout.write(`\n${formatTable(table)}\n\n`);
   const m = { ...machineBefore, loadAverageAtEnd: machine().loadAverage };
@@ -152,6 +166,7 @@ async function main(): Promise<number> {
     settings: { ...settings, only: [...settings.only] },
     table,
     results: stripIds(results),
+    ...(prod ? { prod: stripProdIds(prod) } : {}),
   };
   const json = `${JSON.stringify(record, null, 2)}\n`;
   // A smoke run's figures mean nothing: it never replaces latest.json.

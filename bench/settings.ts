@@ -14,6 +14,7 @@ export interface Settings {
   tuning: Required<WorkerTuning>;
   b1: { concurrency: number; phaseSeconds: number; rounds: number; warmupLifecycles: number };
   b2: { samples: number; loops: number; warmup: number; samplesPerCase: number };
+  b6: { samples: number; warmup: number; samplesPerCase: number };
   b3: { cases: number; warmup: number; startConcurrency: number };
   b4: { rounds: number; caseHistories: number; noopHistories: number };
   b5: {
@@ -38,7 +39,7 @@ export function loadSettings(): Settings {
   const quick = process.env.BENCH_QUICK === '1';
   const q = (full: number, small: number) => (quick ? small : full);
   const only = new Set(
-    (process.env.BENCH_ONLY ?? 'B1,B2,B3,B4,B5')
+    (process.env.BENCH_ONLY ?? 'B1,B2,B3,B4,B5,B6')
       .split(',')
       .map((s) => s.trim().toUpperCase())
       .filter(Boolean),
@@ -63,6 +64,11 @@ export function loadSettings(): Settings {
       loops: int('BENCH_B2_LOOPS', 2),
       warmup: int('BENCH_B2_WARMUP', q(40, 6)),
       samplesPerCase: int('BENCH_B2_SAMPLES_PER_CASE', 100),
+    },
+    b6: {
+      samples: int('BENCH_B6_SAMPLES', q(400, 40)),
+      warmup: int('BENCH_B6_WARMUP', q(40, 6)),
+      samplesPerCase: int('BENCH_B6_SAMPLES_PER_CASE', 100),
     },
     b3: {
       cases: int('BENCH_B3_CASES', q(300, 40)),

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # `npm test`: everything CI checks, cheapest first, stopping at the first failure.
-# Integration tests start their own Temporal dev server and nats-server (test/support/global-setup.ts),
-# so the only prerequisite is the toolchain, which the first step provides on a fresh machine.
+# Integration tests start their own Temporal dev server and nats-server (test/support/global-setup.ts), and the
+# prod-* tests the production topology (scripts/prod-local.sh on this machine's PostgreSQL), so the only
+# prerequisite is the toolchain, which the first step provides on a fresh machine: the Temporal CLI, nats-server,
+# Node.js LTS (what the rest runs on), docker-compose, and with --prod the Temporal server and UI server. The first
+# run builds them with Go (about 10 minutes); later runs find them in .tools.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -24,7 +27,8 @@ step() {
 compose_files() {
   if ! command -v docker-compose >/dev/null 2>&1; then
     printf '[test] error: docker-compose is not installed, so the compose files cannot be validated.\n' >&2
-    printf '[test]        Install it (Debian: apt-get install --no-install-recommends docker-compose; .ci/run does).\n' >&2
+    printf '[test]        Install it (Debian: apt-get install --no-install-recommends docker-compose; the toolchain\n' >&2
+    printf '[test]        step does when it runs as root).\n' >&2
     return 1
   fi
   local env_file profile failed=0
@@ -49,7 +53,10 @@ compose_files() {
 }
 
 total=$(now_ms)
-step toolchain bash scripts/toolchain.sh
+step toolchain bash scripts/toolchain.sh --prod
+# Everything below runs on the toolchain's Node.js LTS (USE_SYSTEM_NODE=1 keeps the system's).
+use_project_node
+log "node $(node --version) ($(command -v node))"
 # The build (dist/) is what the CLI test runs as a real process; the typecheck adds the tests.
 step build npm run --silent build
 step typecheck npx tsc -p tsconfig.json --noEmit

@@ -6,13 +6,17 @@
 # job upgrades the schema when the image tags are bumped.
 #
 # Connection settings come from the environment, as temporal-sql-tool reads them: SQL_PLUGIN, SQL_HOST,
-# SQL_PORT, SQL_USER, SQL_PASSWORD. The password is never on a command line.
+# SQL_PORT, SQL_USER, SQL_PASSWORD (may be empty where PostgreSQL trusts the connection, as on a developer's machine
+# for scripts/prod-local.sh). The password is never on a command line. SCHEMA_ROOT is where the schema files of the
+# server release are (the admin-tools image's; scripts/prod-local.sh passes the copy in .tools), DBNAME and
+# VISIBILITY_DBNAME the database names.
 set -eu
 
 : "${SQL_PLUGIN:?set SQL_PLUGIN (postgres12)}"
 : "${SQL_HOST:?set SQL_HOST}"
 : "${SQL_USER:?set SQL_USER}"
-: "${SQL_PASSWORD:?set SQL_PASSWORD}"
+: "${SQL_PASSWORD=}"
+export SQL_PASSWORD
 SQL_PORT="${SQL_PORT:-5432}"
 export SQL_PORT
 SCHEMA_ROOT="${SCHEMA_ROOT:-/etc/temporal/schema/postgresql/v12}"

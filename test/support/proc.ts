@@ -7,9 +7,11 @@ import { spawn } from 'node:child_process';
 import { accessSync, closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { basename, delimiter, join, resolve } from 'node:path';
 
-export const REPO_ROOT = resolve(__dirname, '..', '..');
+/** The repository root, from test/support (ts) or dist/test/support (compiled, when benchmarks use it). */
+export const REPO_ROOT =
+  basename(resolve(__dirname, '..', '..')) === 'dist' ? resolve(__dirname, '..', '..', '..') : resolve(__dirname, '..', '..');
 
 /** First executable named `name` on PATH or in `extraDirs`, else undefined. */
 export function findBinary(name: string, extraDirs: string[] = []): string | undefined {

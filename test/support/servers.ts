@@ -64,10 +64,15 @@ export interface TemporalServerHandle extends Handle<TemporalRecord> {
   readonly dbFile: string;
 }
 
+/**
+ * The pinned nats-server release the toolchain builds (.tools/bin, scripts/versions.sh) first, so tests run the
+ * NATS that production runs; else one on PATH or Debian's in /usr/sbin (2.9.10, older than the compose files').
+ */
 export function natsServerBinary(): string {
-  const binary = findBinary('nats-server', ['/usr/sbin', '/usr/local/sbin']);
+  const pinned = join(REPO_ROOT, '.tools', 'bin', 'nats-server');
+  const binary = existsSync(pinned) ? pinned : findBinary('nats-server', ['/usr/sbin', '/usr/local/sbin']);
   if (!binary) {
-    throw new Error('nats-server not found. Run `npm run toolchain` (or `apt-get install -y nats-server`).');
+    throw new Error('nats-server not found. Run `npm run toolchain` (builds the pinned release into .tools/bin).');
   }
   return binary;
 }

@@ -5,7 +5,10 @@
  * - the compose files, resolved by `docker-compose config` (Debian's 1.29; scripts/test.sh checks the same with
  *   `config -q` and fails loudly when it is missing, here the compose cases are skipped without it): valid for
  *   every profile, secrets required rather than defaulted, each process given only the secrets it needs, ports on
- *   loopback, and every file the services mount present in deploy/.
+ *   loopback, and every file the services mount present in deploy/;
+ * - one source with the process topology (scripts/prod-local.sh): the same Temporal server configuration, fed the
+ *   variables it requires by both; mTLS certificates for every Temporal client, each service holding only its own
+ *   key; and the image releases pinned in scripts/versions.sh, which the tests and the toolchain run.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +17,11 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+
+/** The pinned releases (scripts/versions.sh: NAME=value lines). */
+const VERSIONS: Record<string, string> = Object.fromEntries(
+  [...read('scripts/versions.sh').matchAll(/^([A-Z_]+)=(\S+)$/gm)].map((m) => [m[1] as string, m[2] as string]),
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Dockerfile
@@ -104,7 +112,9 @@ describe('Dockerfile', () => {
 
   it('is multi-stage, with a named build stage and a slim glibc runtime', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const s of stages) expect(s.base).toBe('node:20-bookworm-slim');
+    // The Node.js LTS release the toolchain provides and the tests run on (scripts/versions.sh).
+    expect(VERSIONS.NODE_LTS_VERSION).toMatch(/^(22|24|26)\.\d+\.\d+$/);
+    for (const s of stages) expect(s.base).toBe(`node:${VERSIONS.NODE_LTS_VERSION}-bookworm-slim`);
     expect(stages[0]?.name).toBe('build');
   });
 
@@ -272,7 +282,20 @@ withCompose('compose files (docker-compose config)', () => {
       const res = composeConfig('docker-compose.prod.yml', { env: PLACEHOLDERS, profile: 'nats-cluster' });
       expect(res.status).toBe(0);
       svc = services(res.stdout);
+      // The single-node profile's `nats` is not in the cluster profile's output.
+      const single = composeConfig('docker-compose.prod.yml', { env: PLACEHOLDERS, profile: 'nats-single' });
+      svc = { ...services(single.stdout), ...svc };
     });
+    /** The compose secrets a service lists. */
+    const secretsOf = (name: string) =>
+      [
+        ...((svc[name] as string).match(/^ {4}secrets:\n((?: {4}- source: \S+\n)*)/m)?.[1] ?? '').matchAll(
+          /source: (\S+)/g,
+        ),
+      ].map((m) => m[1] as string);
+    /** One environment variable of a service, as resolved. */
+    const env = (name: string, variable: string) =>
+      new RegExp(`^ {6}${variable}: '?([^'\\s]+)'?$`, 'm').exec(svc[name] as string)?.[1];
 
     it('has every part of the production shape', () => {
       expect(Object.keys(svc).sort()).toEqual(
@@ -282,6 +305,7 @@ withCompose('compose files (docker-compose config)', () => {
           'nats-1',
           'nats-2',
           'nats-3',
+          'nats-setup',
           'notifier',
           'postgres',
           'temporal',
@@ -295,8 +319,16 @@ withCompose('compose files (docker-compose config)', () => {
 
     it('runs Temporal on PostgreSQL with a schema job first and the namespace job before the workers', () => {
       expect(svc.temporal).toMatch(/image: temporalio\/server:/);
-      expect(svc.temporal).toMatch(/DB: postgres12/);
-      expect(svc.temporal).toMatch(/DYNAMIC_CONFIG_FILE_PATH: config\/dynamicconfig\/production-sql.yaml/);
+      // Our configuration (deploy/temporal mounted at /etc/temporal/case), not the image's own template.
+      expect(svc.temporal).toMatch(/- \S+\/deploy\/temporal:\/etc\/temporal\/case:ro/);
+      expect(svc.temporal).toMatch(
+        /entrypoint:\n\s+- temporal-server\n\s+- --root=\/etc\/temporal\n\s+- --config=case\/config/,
+      );
+      expect(svc.temporal).toMatch(/- --env=production\n/);
+      expect(existsSync(join(ROOT, 'deploy/temporal/config/production.yaml'))).toBe(true);
+      expect(svc.temporal).toMatch(
+        /DYNAMIC_CONFIG_FILE_PATH: \/etc\/temporal\/case\/dynamicconfig\/production-sql.yaml/,
+      );
       expect(existsSync(join(ROOT, 'deploy/temporal/dynamicconfig/production-sql.yaml'))).toBe(true);
       expect(svc.temporal).toMatch(/temporal-schema:\n\s+condition: service_completed_successfully/);
       expect(svc['temporal-schema']).toMatch(/image: temporalio\/admin-tools:/);
@@ -368,6 +400,131 @@ withCompose('compose files (docker-compose config)', () => {
       expect(svc.temporal).toMatch(/PROMETHEUS_ENDPOINT: 0\.0\.0\.0:8000/);
     });
 
+    it('speaks mTLS to Temporal: every client has its own certificate, and each service only its own key', () => {
+      // The server: its frontend and internode certificates, the CA it checks clients against.
+      expect(secretsOf('temporal').sort()).toEqual(
+        [
+          'tls-ca',
+          'temporal-frontend-cert',
+          'temporal-frontend-key',
+          'temporal-internode-cert',
+          'temporal-internode-key',
+          'temporal-system-worker-cert',
+          'temporal-system-worker-key',
+        ].sort(),
+      );
+      // Each client: the CA, its own certificate and key, named in the variables our config, the Temporal CLI and
+      // the UI server read.
+      const clients: Record<string, string> = { worker: 'worker', 'temporal-ui': 'ui', 'temporal-setup': 'admin' };
+      for (const [name, cert] of Object.entries(clients)) {
+        const temporalSecrets = secretsOf(name).filter((x) => x.startsWith('temporal-') || x === 'tls-ca');
+        expect({ name, secrets: temporalSecrets.sort() }).toEqual({
+          name,
+          secrets: ['tls-ca', `temporal-${cert}-cert`, `temporal-${cert}-key`].sort(),
+        });
+        expect(env(name, 'TEMPORAL_TLS_CA')).toBe('/run/secrets/tls-ca');
+        expect(env(name, 'TEMPORAL_TLS_CERT')).toBe(`/run/secrets/temporal-${cert}-cert`);
+        expect(env(name, 'TEMPORAL_TLS_KEY')).toBe(`/run/secrets/temporal-${cert}-key`);
+      }
+      // Nobody else holds a Temporal key.
+      for (const name of ['notifier', 'codec-server', 'postgres', 'temporal-schema', 'nats', 'nats-1', 'nats-setup']) {
+        const temporalSecrets = secretsOf(name).filter((x) => x.startsWith('temporal-'));
+        expect({ name, secrets: temporalSecrets }).toEqual({ name, secrets: [] });
+      }
+    });
+
+    it('speaks TLS to NATS, each service with an NKEY identity of its own and the servers with none', () => {
+      const identities: Record<string, string> = {
+        worker: 'orchestrator',
+        notifier: 'notifier',
+        'nats-setup': 'admin',
+      };
+      for (const [name, identity] of Object.entries(identities)) {
+        expect({ name, url: env(name, 'NATS_URL') }).toEqual({ name, url: 'tls://nats:4222' });
+        expect(env(name, 'NATS_TLS_CA_FILE')).toBe('/run/secrets/tls-ca');
+        expect(env(name, 'NATS_NKEY_SEED_FILE')).toBe(`/run/secrets/nats-${identity}-seed`);
+        const seeds = secretsOf(name).filter((x) => x.endsWith('-seed'));
+        expect({ name, seeds }).toEqual({ name, seeds: [`nats-${identity}-seed`] });
+      }
+      // Services read replies under their own prefix (the users' subscribe permission), the admin anywhere.
+      expect(env('worker', 'NATS_INBOX_PREFIX')).toBe('_INBOX_orchestrator');
+      expect(env('notifier', 'NATS_INBOX_PREFIX')).toBe('_INBOX_notifier');
+      for (const name of ['nats', 'nats-1', 'nats-2', 'nats-3']) {
+        expect({ name, secrets: secretsOf(name).sort() }).toEqual({
+          name,
+          secrets: ['nats-server-cert', 'nats-server-key'],
+        });
+        expect(env(name, 'NATS_TLS_CERT')).toBe('/run/secrets/nats-server-cert');
+        expect(env(name, 'NATS_TLS_KEY')).toBe('/run/secrets/nats-server-key');
+        // The configuration files only: auth.conf.credentials/ (the seeds) stays out of the servers.
+        expect(svc[name]).toMatch(/\/deploy\/nats\/client-access\.conf:\/etc\/nats\/client-access\.conf:ro/);
+        expect(svc[name]).toMatch(/\/auth\.conf:\/etc\/nats\/auth\.conf:ro/);
+        expect(svc[name]).not.toMatch(/\/deploy\/nats:\/etc\/nats/);
+      }
+      for (const name of ['codec-server', 'temporal', 'temporal-ui', 'postgres']) {
+        expect({ name, seeds: secretsOf(name).filter((x) => x.endsWith('-seed')) }).toEqual({ name, seeds: [] });
+      }
+      // The streams are provisioned by the admin before the services that use them start.
+      for (const name of ['worker', 'notifier'])
+        expect(svc[name]).toMatch(/nats-setup:\n\s+condition: service_completed_successfully/);
+      expect(svc['nats-setup']).toMatch(/- bin\/cases\n\s+- setup/);
+    });
+
+    it('takes its certificates from files deploy/tls/dev-ca.sh issues (the CA key is no secret of any service)', () => {
+      const issued = read('deploy/tls/dev-ca.sh');
+      const clients = /^CLIENTS=\(([^)]*)\)$/m.exec(issued)?.[1]?.split(/\s+/) ?? [];
+      const names = new Set(
+        ['ca', 'frontend', 'internode', 'nats-server', ...clients].flatMap((n) => [`${n}.pem`, `${n}-key.pem`]),
+      );
+      expect(issued).toMatch(/^issue nats-server /m);
+      const top = /^secrets:\n([\s\S]*?)(?=^\S)/m.exec(
+        composeConfig('docker-compose.prod.yml', { env: PLACEHOLDERS }).stdout,
+      )?.[1];
+      const files = [...(top ?? '').matchAll(/file: (\S+\.pem)$/gm)].map(
+        (m) => (m[1] as string).split('/').pop() as string,
+      );
+      expect(files.length).toBeGreaterThan(0);
+      for (const file of files) expect({ file, issued: names.has(file) }).toEqual({ file, issued: true });
+      expect(files).not.toContain('ca-key.pem');
+    });
+
+    it('runs the same Temporal configuration as the process topology, given every variable it requires', () => {
+      const template = read('deploy/temporal/config/production.yaml');
+      const required = [...(/range \$name := list ([^}]*)\}/.exec(template)?.[1] ?? '').matchAll(/"(\w+)"/g)].map(
+        (m) => m[1] as string,
+      );
+      expect(required).toEqual(
+        expect.arrayContaining(['POSTGRES_SEEDS', 'TEMPORAL_TLS_CA', 'TEMPORAL_TLS_FRONTEND_CERT']),
+      );
+      const script = read('scripts/prod-local.sh');
+      for (const variable of required) {
+        expect({ variable, compose: new RegExp(`^ {6}${variable}: \\S`, 'm').test(svc.temporal as string) }).toEqual({
+          variable,
+          compose: true,
+        });
+        expect({ variable, prodLocal: script.includes(`"${variable}=`) }).toEqual({ variable, prodLocal: true });
+      }
+      expect(script).toContain('--config deploy/temporal/config --env production');
+    });
+
+    it('runs the releases the tests run (scripts/versions.sh)', () => {
+      const image = (name: string) => /^ {4}image: (\S+)$/m.exec(svc[name] as string)?.[1];
+      expect(image('temporal')).toBe(`temporalio/server:${VERSIONS.TEMPORAL_SERVER_VERSION}`);
+      expect(image('temporal-schema')).toMatch(
+        new RegExp(`^temporalio/admin-tools:${VERSIONS.TEMPORAL_SERVER_VERSION}-`),
+      );
+      expect(image('temporal-setup')).toBe(image('temporal-schema'));
+      expect(image('temporal-ui')).toBe(`temporalio/ui:${VERSIONS.TEMPORAL_UI_SERVER_VERSION}`);
+      for (const name of ['nats', 'nats-1', 'nats-2', 'nats-3']) {
+        expect(image(name)).toBe(`nats:${VERSIONS.NATS_SERVER_VERSION}-alpine`);
+      }
+      const dev = services(composeConfig('docker-compose.yml').stdout);
+      expect(/^ {4}image: (\S+)$/m.exec(dev.nats as string)?.[1]).toBe(`nats:${VERSIONS.NATS_SERVER_VERSION}-alpine`);
+      expect(/^ {4}image: (\S+)$/m.exec(dev.temporal as string)?.[1]).toBe(
+        `temporalio/temporal:${VERSIONS.TEMPORAL_CLI_VERSION}`,
+      );
+    });
+
     it('offers NATS as one node or a three-node cluster, both reachable as `nats`', () => {
       expect(svc.nats).toMatch(/profiles:\n\s+- nats-single/);
       expect(svc.nats).toMatch(/-c\n\s+- \/etc\/nats\/single\.conf/);
@@ -376,9 +533,9 @@ withCompose('compose files (docker-compose config)', () => {
         expect(block).toMatch(/profiles:\n\s+- nats-cluster/);
         expect(block).toMatch(/aliases:\n\s+- nats\n/);
         expect(block).toContain(`/etc/nats/cluster-${n}.conf`);
-        expect(block).toMatch(/image: nats:2\.10/);
+        expect(block).toContain(`image: nats:${VERSIONS.NATS_SERVER_VERSION}-alpine`);
       }
-      for (const name of ['worker', 'notifier']) expect(svc[name]).toMatch(/NATS_URL: nats:\/\/nats:4222/);
+      for (const name of ['worker', 'notifier']) expect(svc[name]).toMatch(/NATS_URL: tls:\/\/nats:4222/);
     });
   });
 });

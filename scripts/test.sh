@@ -33,8 +33,10 @@ compose_files() {
   fi
   local env_file profile failed=0
   env_file=$(mktemp)
-  local secrets=(POSTGRES_PASSWORD=ci-placeholder CODEC_KEYS=ci-placeholder CODEC_SERVER_TOKEN=ci-placeholder)
-  local unset_secrets=(-u POSTGRES_PASSWORD -u CODEC_KEYS -u CODEC_SERVER_TOKEN)
+  local secrets=(POSTGRES_PASSWORD=ci-placeholder CODEC_KEYS=ci-placeholder CODEC_OIDC_CLIENT_SECRET=ci-placeholder
+    KEYCLOAK_ADMIN_PASSWORD=ci-placeholder KEYCLOAK_PUBLIC_URL=https://id.example.org)
+  local unset_secrets=(-u POSTGRES_PASSWORD -u CODEC_KEYS -u CODEC_OIDC_CLIENT_SECRET -u KEYCLOAK_ADMIN_PASSWORD
+    -u KEYCLOAK_PUBLIC_URL)
   log "docker-compose.yml"
   docker-compose --env-file "$env_file" -f docker-compose.yml config -q || failed=1
   for profile in '' nats-single nats-cluster; do
@@ -45,7 +47,7 @@ compose_files() {
   done
   if env "${unset_secrets[@]}" docker-compose --env-file "$env_file" -f docker-compose.prod.yml config -q 2>/dev/null; then
     # shellcheck disable=SC2016 # the compose syntax, literally
-    warn 'docker-compose.prod.yml resolves without POSTGRES_PASSWORD, CODEC_KEYS, CODEC_SERVER_TOKEN: secrets must be required (${VAR:?...})'
+    warn 'docker-compose.prod.yml resolves without its secrets: they must be required (${VAR:?...})'
     failed=1
   fi
   rm -f "$env_file"

@@ -208,7 +208,9 @@ if (!HAVE_COMPOSE) {
 const PLACEHOLDERS = {
   POSTGRES_PASSWORD: 'placeholder-postgres-password',
   CODEC_KEYS: 'placeholder-codec-keys',
-  CODEC_SERVER_TOKEN: 'placeholder-codec-token',
+  CODEC_OIDC_CLIENT_SECRET: 'placeholder-codec-oidc-secret',
+  KEYCLOAK_ADMIN_PASSWORD: 'placeholder-keycloak-admin',
+  KEYCLOAK_PUBLIC_URL: 'https://id.example.org',
 };
 
 let envDir: string;
@@ -301,6 +303,9 @@ withCompose('compose files (docker-compose config)', () => {
       expect(Object.keys(svc).sort()).toEqual(
         [
           'codec-server',
+          'gateway',
+          'keycloak',
+          'keycloak-db',
           'nats',
           'nats-1',
           'nats-2',
@@ -367,14 +372,24 @@ withCompose('compose files (docker-compose config)', () => {
       expect(has('temporal-schema', 'POSTGRES_PASSWORD')).toBe(true);
       expect(has('worker', 'CODEC_KEYS')).toBe(true);
       expect(has('codec-server', 'CODEC_KEYS')).toBe(true);
-      expect(has('codec-server', 'CODEC_SERVER_TOKEN')).toBe(true);
+      expect(has('codec-server', 'CODEC_OIDC_CLIENT_SECRET')).toBe(true);
+      expect(has('gateway', 'CODEC_KEYS')).toBe(true);
+      expect(has('keycloak', 'KEYCLOAK_ADMIN_PASSWORD')).toBe(true);
       for (const name of ['notifier', 'temporal-ui', 'temporal-setup', 'nats', 'nats-1']) {
-        for (const secret of Object.keys(PLACEHOLDERS) as (keyof typeof PLACEHOLDERS)[]) {
+        for (const secret of ['POSTGRES_PASSWORD', 'CODEC_KEYS', 'CODEC_OIDC_CLIENT_SECRET', 'KEYCLOAK_ADMIN_PASSWORD'] as const) {
           expect({ name, secret, present: has(name, secret) }).toEqual({ name, secret, present: false });
         }
       }
-      expect(has('worker', 'CODEC_SERVER_TOKEN')).toBe(false);
+      for (const name of ['gateway', 'worker', 'keycloak']) expect(has(name, 'CODEC_OIDC_CLIENT_SECRET')).toBe(false);
+      for (const name of ['gateway', 'worker', 'codec-server']) expect(has(name, 'KEYCLOAK_ADMIN_PASSWORD')).toBe(false);
+      expect(has('keycloak', 'CODEC_KEYS')).toBe(false);
       expect(has('worker', 'POSTGRES_PASSWORD')).toBe(false);
+      // Who trusts which issuer: the gateway and the codec server, Keycloak's realm.
+      for (const name of ['gateway', 'codec-server']) {
+        expect(svc[name]).toMatch(/OIDC_ISSUER: https:\/\/id\.example\.org\/realms\/case-orchestrator/);
+        expect(svc[name]).toMatch(/OIDC_CLAIM_ROLES: realm_access\.roles/);
+      }
+      expect(svc.gateway).toMatch(/TEMPORAL_TLS_CERT: \/run\/secrets\/temporal-gateway-cert/);
     });
 
     it('publishes ports on loopback only, and postgres not at all', () => {

@@ -8,6 +8,7 @@ import type { B3Result } from './b3-memory';
 import type { B4Result } from './b4-replay';
 import type { B5Result } from './b5-scale';
 import type { B6Result } from './b6-gateway';
+import type { B7Result } from './b7-inbox';
 import { round } from './stats';
 
 export interface Results {
@@ -17,6 +18,7 @@ export interface Results {
   B4?: B4Result | { error: string };
   B5?: B5Result | { error: string };
   B6?: B6Result | { error: string };
+  B7?: B7Result | { error: string };
 }
 
 export interface Row {
@@ -69,7 +71,7 @@ export function rows(results: Results): Row[] {
       result: 'error',
     });
 
-  const { B1, B2, B3, B4, B5, B6 } = results;
+  const { B1, B2, B3, B4, B5, B6, B7 } = results;
   if (B1 && !ok(B1)) error('B1 case throughput', B1);
   else if (B1) {
     out.push({
@@ -125,6 +127,17 @@ export function rows(results: Results): Row[] {
       ratio: f(B6.ratioP99),
       target: '<= 1.3',
       result: verdict(B6.ratioP99 <= 1.3),
+    });
+  }
+  if (B7 && !ok(B7)) error('B7 task visible in an open browser inbox', B7);
+  else if (B7) {
+    out.push({
+      figure: 'B7 command accepted->row in open web inbox p99 (ms)',
+      measured: f(B7.visible.p99, 1),
+      baseline: f(B7.floor.p99, 1),
+      ratio: f(B7.ratioP99),
+      target: '<= 2',
+      result: verdict(B7.ratioP99 <= 2),
     });
   }
   if (B3 && !ok(B3)) error('B3 worker memory', B3);

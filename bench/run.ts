@@ -19,6 +19,7 @@ import { runB3 } from './b3-memory';
 import { runB4 } from './b4-replay';
 import { runB5 } from './b5-scale';
 import { runB6 } from './b6-gateway';
+import { runB7 } from './b7-inbox';
 import { buildBundles } from './bundles';
 import type { BenchContext, WorkerPair } from './context';
 import { loadProdSettings, prodRows, runProdPhase, stripProdIds, type ProdResults } from './prod-run';
@@ -83,7 +84,7 @@ async function main(): Promise<number> {
   try {
     const run = (b: string) => settings.only.has(b);
     let b1: B1Result | undefined;
-    if (run('B1') || run('B2') || run('B4') || run('B6')) {
+    if (run('B1') || run('B2') || run('B4') || run('B6') || run('B7')) {
       const caseQueue = `bench-case-${randomUUID()}`;
       const benchQueue = `bench-baseline-${randomUUID()}`;
       const caseWorker = await WorkerProcess.start(
@@ -104,6 +105,9 @@ async function main(): Promise<number> {
         // B2 first: the agency consumer has no backlog yet.
         if (run('B2')) await attempt('B2', results, 'B2', () => runB2(ctx, pair));
         if (run('B6')) await attempt('B6', results, 'B6', () => runB6(ctx, pair));
+        // B7's figure is relative to B2's floor of the same run.
+        const b2 = results.B2;
+        if (run('B7') && b2 && !('error' in b2)) await attempt('B7', results, 'B7', () => runB7(ctx, pair, b2));
         if (run('B1') || run('B4')) b1 = await attempt('B1', results, 'B1', () => runB1(ctx, pair));
       } finally {
         await Promise.all([pair.caseWorker.stop(), pair.benchWorker.stop()]);

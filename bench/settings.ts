@@ -39,7 +39,7 @@ export function loadSettings(): Settings {
   const quick = process.env.BENCH_QUICK === '1';
   const q = (full: number, small: number) => (quick ? small : full);
   const only = new Set(
-    (process.env.BENCH_ONLY ?? 'B1,B2,B3,B4,B5,B6')
+    (process.env.BENCH_ONLY ?? 'B1,B2,B3,B4,B5,B6,B7')
       .split(',')
       .map((s) => s.trim().toUpperCase())
       .filter(Boolean),

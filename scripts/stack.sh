@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Local dev stack without Docker: a Temporal dev server (SQLite file, Web UI) and NATS JetStream.
-#   scripts/stack.sh up | apps | down | status   (apps: our worker, notifier and codec server)
+#   scripts/stack.sh up | apps | down | status   (apps: our worker, notifier, codec server, gateway, mail sink)
 # State lives in $DATA_DIR (default .data): temporal.db, nats/, logs/, pids/. `down` stops only what
 # `up` started, so a shared NATS already running on the machine is used and left alone.
 set -euo pipefail
@@ -159,6 +159,7 @@ stop_pid() {
 # The identity provider comes first: the codec server and the gateway read its discovery document at start.
 APPS=("identity-provider:dist/workers/identity-provider.js:identity provider ready"
   "orchestrator:dist/workers/orchestrator.js:orchestrator worker ready"
+  "mail-sink:dist/workers/mail-sink.js:mail sink listening"
   "notifier:dist/workers/notifier.js:notifier ready"
   "codec-server:dist/workers/codec-server.js:codec server listening"
   "gateway:dist/workers/gateway.js:gateway listening")
@@ -169,8 +170,15 @@ IDP_PORT=${IDP_PORT:-8900}
 export OIDC_ISSUER=${OIDC_ISSUER:-http://$IDP_HOST:$IDP_PORT}
 GATEWAY_PORT=${GATEWAY_PORT:-8700}
 export GATEWAY_URL=${GATEWAY_URL:-http://127.0.0.1:$GATEWAY_PORT}
+# E-mail: the notifier sends to the development SMTP sink (workers/mail-sink.ts), which keeps every mail in
+# $DATA_DIR/mail-sink/mails.jsonl and relays nothing; production sets SMTP_URL to the agencies' relay instead.
+MAIL_SINK_PORT=${MAIL_SINK_PORT:-2525}
+export MAIL_SINK_PORT
+export SMTP_URL=${SMTP_URL:-smtp://127.0.0.1:$MAIL_SINK_PORT}
+export MAIL_STAFF_DIRECTORY=${MAIL_STAFF_DIRECTORY:-$ROOT/deploy/identity/staff-directory.json}
 
-# Starts the identity provider, worker, notifier, codec server and gateway against the stack (after `up`).
+# Starts the identity provider, worker, mail sink, notifier, codec server and gateway (with the staff web app)
+# against the stack (after `up`).
 # Needs the codec keys (CODEC_KEY_FILE or CODEC_KEYS) in the environment; demo.sh provides them.
 apps_up() {
   mkdir -p "$LOG_DIR" "$PID_DIR"

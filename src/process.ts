@@ -8,7 +8,9 @@ import { KeyringError } from './temporal/keyring';
 
 /** Errors that mean "fix the configuration", not "something broke". */
 function isConfigurationError(err: unknown): err is Error {
-  return err instanceof ConfigError || err instanceof KeyringError || (err instanceof Error && err.name === 'PolicyError');
+  return (
+    err instanceof ConfigError || err instanceof KeyringError || (err instanceof Error && err.name === 'PolicyError')
+  );
 }
 
 export function runProcess(name: string, main: () => Promise<void>): void {

@@ -13,6 +13,7 @@ import { connectNats } from '../src/nats/connection';
 import { runProcess } from '../src/process';
 import { CaseService } from '../src/temporal/case-service';
 import { connectClient } from '../src/temporal/connection';
+import { webOptionsFromEnv } from '../src/web/options';
 
 runProcess('gateway', async () => {
   const config = loadConfig();
@@ -25,9 +26,14 @@ runProcess('gateway', async () => {
   const inbox = await openBucket(nc, notifierBucketNames().inbox);
   // A misconfigured issuer stops the gateway now, not at its first request.
   await verifier.ready();
-  const app = await createGateway({ cases: new CaseService(client, config, policy), inbox, verifier, logger });
+  // The staff web app (src/web) on the same origin, unless WEB_ENABLED=false.
+  const web = webOptionsFromEnv(config, verifier.issuer);
+  const app = await createGateway({ cases: new CaseService(client, config, policy), inbox, verifier, logger, web });
   const address = await app.listen({ host: config.GATEWAY_HOST, port: config.GATEWAY_PORT });
-  logger.info({ address, issuer: verifier.issuer, audience: verifier.audience }, 'gateway listening');
+  logger.info(
+    { address, issuer: verifier.issuer, audience: verifier.audience, web: web !== undefined },
+    'gateway listening',
+  );
 
   const stop = async (signal: string) => {
     logger.info({ signal }, 'gateway stopping');

@@ -16,6 +16,7 @@ import { connectNats } from '../src/nats/connection';
 import { provisionIfPermitted } from '../src/nats/provision';
 import { LogChannel } from '../src/notifier/channels';
 import { loadNotifierConfig } from '../src/notifier/config';
+import { emailChannelFromEnv } from '../src/notifier/email';
 import { Notifier } from '../src/notifier/notifier';
 import { WebhookChannel } from '../src/notifier/webhook';
 
@@ -42,6 +43,12 @@ async function run(): Promise<void> {
     buckets: { ...notifierConfig.buckets, replicas: config.NATS_REPLICAS },
   });
   const buckets = await openNotifierBuckets(nc);
+  // E-mail to staff when SMTP_URL is set (src/mail/config.ts).
+  const email = emailChannelFromEnv(
+    config,
+    { marks: buckets.seen, inbox: buckets.inbox },
+    logger.child({ channel: 'email' }),
+  );
   const notifier = new Notifier({
     nc,
     stream: config.NATS_STREAM,
@@ -56,6 +63,7 @@ async function run(): Promise<void> {
         timeoutMs: notifierConfig.webhookTimeoutMs,
         logger: logger.child({ channel: 'webhook' }),
       }),
+      ...(email ? [email] : []),
     ],
     logger,
     retryBaseMs: notifierConfig.retryBaseMs,
@@ -64,11 +72,13 @@ async function run(): Promise<void> {
     ...(metrics ? { metrics } : {}),
   });
   await notifier.start();
+  email?.startDigests();
   logger.info(
     {
       agencies: notifierConfig.agencies,
       cleared: notifierConfig.cleared,
       webhooks: Object.keys(notifierConfig.webhooks),
+      email: email !== undefined,
       stream: config.NATS_STREAM,
     },
     'notifier ready',
@@ -77,6 +87,7 @@ async function run(): Promise<void> {
   const shutdown = async (signal: string): Promise<void> => {
     logger.info({ signal }, 'notifier stopping');
     await notifier.stop();
+    email?.stop();
     await nc.drain();
     await metricsServer?.close();
   };

@@ -130,7 +130,8 @@ function readJsonArg(values: Pick<Values, 'file' | 'args'>): unknown {
     }
   }
   if (text === undefined) return {};
-  if (Buffer.byteLength(text) > MAX_INPUT_BYTES) throw new InvalidInputError(`${flag}: larger than ${MAX_INPUT_BYTES} bytes`);
+  if (Buffer.byteLength(text) > MAX_INPUT_BYTES)
+    throw new InvalidInputError(`${flag}: larger than ${MAX_INPUT_BYTES} bytes`);
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -162,12 +163,14 @@ async function tokenSource(ctx: Context, auth: () => Promise<AuthConfig>): Promi
     const account = ctx.values.as;
     const login = devAccountLogin(await auth(), account, readDevSecrets(ctx.settings.DATA_DIR).devPassword);
     const key = loginKey(gateway, account);
-    if (!store.get(key)) store.put(key, storedLoginOf(await auth(), gateway, await login(), (await auth()).cliClientId));
+    if (!store.get(key))
+      store.put(key, storedLoginOf(await auth(), gateway, await login(), (await auth()).cliClientId));
     return new StoredTokens(store, key, login);
   }
   if (ctx.settings.CASES_CLIENT_ID) {
     const secret = secretOf(ctx.settings, ctx.values);
-    if (!secret) throw new InvalidInputError('CASES_CLIENT_ID is set: also set CASES_CLIENT_SECRET or CASES_CLIENT_SECRET_FILE');
+    if (!secret)
+      throw new InvalidInputError('CASES_CLIENT_ID is set: also set CASES_CLIENT_SECRET or CASES_CLIENT_SECRET_FILE');
     return new ClientCredentialsTokens(await auth(), ctx.settings.CASES_CLIENT_ID, secret);
   }
   return new StoredTokens(store, loginKey(gateway));
@@ -193,7 +196,8 @@ const login: Verb = async (ctx) => {
     const t = await new ClientCredentialsTokens(auth, clientId, secret).token();
     return save({ accessToken: t, tokenType: 'Bearer', expiresIn: 300 }, clientId, `as client ${clientId}`);
   }
-  if (!ctx.values.device) throw new InvalidInputError('login: give --device (a person), --client-id (a system) or --as (dev)');
+  if (!ctx.values.device)
+    throw new InvalidInputError('login: give --device (a person), --client-id (a system) or --as (dev)');
   const flow = await deviceFlow({ issuer: auth.issuer, clientId: auth.cliClientId, audience: auth.audience });
   ctx.io.err(`open ${flow.verificationUriComplete ?? flow.verificationUri} and enter the code ${flow.userCode}`);
   return save(await flow.poll(), auth.cliClientId, 'with your account');
@@ -208,7 +212,10 @@ const logout: Verb = async (ctx) => {
 const whoami: Verb = async (ctx) => {
   const token = await (await tokenSource(ctx, () => fetchAuthConfig(ctx.settings.CASES_GATEWAY_URL))).token();
   // For display only: the gateway verifies every token it receives.
-  const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+  const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+    string,
+    unknown
+  >;
   const who = {
     subject: claims.sub,
     agency: claims.agency,
@@ -250,7 +257,17 @@ const timeline: Verb = async (ctx) => {
 const list: Verb = async (ctx) => {
   const { stage, agency, jurisdiction } = ctx.values;
   const items = await (await ctx.client()).list({ stage, agency, jurisdiction });
-  ctx.print(table(items as unknown as Record<string, unknown>[], ['caseId', 'stage', 'jurisdiction', 'priority', 'status', 'startTime']), items);
+  ctx.print(
+    table(items as unknown as Record<string, unknown>[], [
+      'caseId',
+      'stage',
+      'jurisdiction',
+      'priority',
+      'status',
+      'startTime',
+    ]),
+    items,
+  );
   return 0;
 };
 
@@ -258,7 +275,10 @@ const protection: Verb = async (ctx) => {
   needs(ctx, 2, '<caseId> <victimRef>');
   const p = await (await ctx.client()).protection(ctx.rest[0]!, ctx.rest[1]!);
   const milestones = table(Object.entries(p.milestones).map(([m, v]) => ({ milestone: m, ...v })));
-  ctx.print(`${keyValues({ caseId: p.caseId, victim: p.victimRef, custody: p.custodyRef })}\n\nmilestones:\n${milestones}\n\nopen tasks:\n${taskTable(p.openTasks)}`, p);
+  ctx.print(
+    `${keyValues({ caseId: p.caseId, victim: p.victimRef, custody: p.custodyRef })}\n\nmilestones:\n${milestones}\n\nopen tasks:\n${taskTable(p.openTasks)}`,
+    p,
+  );
   return 0;
 };
 
@@ -268,7 +288,10 @@ const task: Verb = async (ctx) => {
   if (action !== 'claim' && action !== 'complete') throw new InvalidInputError('task: the action is claim or complete');
   const outcome = ctx.values.outcome;
   const r = await (await ctx.client()).task(action, ctx.rest[1]!, outcome ? { outcome } : {}, commandIdOpt(ctx.values));
-  ctx.print(`task ${r.task.id} ${r.task.status}${r.task.staffId ? ` (staff ${r.task.staffId})` : ''}\ncommandId  ${r.commandId}`, r);
+  ctx.print(
+    `task ${r.task.id} ${r.task.status}${r.task.staffId ? ` (staff ${r.task.staffId})` : ''}\ncommandId  ${r.commandId}`,
+    r,
+  );
   return 0;
 };
 
@@ -279,7 +302,9 @@ const inbox: Verb = async (ctx) => {
     throw new InvalidInputError('--due-within: a whole number of hours, such as 24');
   }
   const now = Date.now();
-  const tasks = await (await ctx.client()).inbox({
+  const tasks = await (
+    await ctx.client()
+  ).inbox({
     mine: v.mine,
     unassigned: v.unassigned,
     overdue: v.overdue,
@@ -306,7 +331,10 @@ const watch: Verb = async (ctx) => {
   process.once('SIGINT', () => stop.abort());
   ctx.io.err('watching your task notifications (Ctrl-C to stop)');
   await client.events((type, entry) => {
-    ctx.print(`${new Date().toISOString()}  ${type.padEnd(11)}  ${entry.id}  due ${entry.dueAt}  ${entry.title}`, { type, entry });
+    ctx.print(`${new Date().toISOString()}  ${type.padEnd(11)}  ${entry.id}  due ${entry.dueAt}  ${entry.title}`, {
+      type,
+      entry,
+    });
   }, stop.signal);
   return 0;
 };
@@ -374,7 +402,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return verb || values.help ? 0 : 2;
   }
   const env = io.env ?? process.env;
-  const parsedEnv = CliEnv.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')));
+  const parsedEnv = CliEnv.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+  );
   if (!parsedEnv.success) {
     throw new ConfigError(parsedEnv.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
@@ -402,7 +432,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   return handler(ctx);
 }
 
-type ExitError = InvalidInputError | CommandRefusedError | CaseNotFoundError | AccessDeniedError | ServiceUnavailableError;
+type ExitError =
+  InvalidInputError | CommandRefusedError | CaseNotFoundError | AccessDeniedError | ServiceUnavailableError;
 
 function isExitError(err: unknown): err is ExitError {
   return (

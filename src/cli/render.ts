@@ -42,7 +42,9 @@ export function renderStatus(s: StatusView & Partial<CaseSnapshot>): string {
   if (parties.length) lines.push(`parties: ${parties.join(', ')}`);
   if (s.warrants) lines.push(`warrants: ${s.warrants.map((w) => `${w.ref} ${w.status}`).join(', ') || 'none'}`);
   if (s.raids) {
-    lines.push(`raids: ${s.raids.map((r) => `${r.ref} ${r.status} ${r.reported}/${r.locations} reported`).join(', ') || 'none'}`);
+    lines.push(
+      `raids: ${s.raids.map((r) => `${r.ref} ${r.status} ${r.reported}/${r.locations} reported`).join(', ') || 'none'}`,
+    );
   }
   if (s.arrests) {
     const running = s.arrests.filter((a) => a.clockRunning).length;

@@ -112,13 +112,18 @@ export class CasesClient {
     return this.request('GET', `/v1/cases/${seg(caseId)}/protection/${seg(victimRef)}`);
   }
 
-  list(filter: { stage?: string; jurisdiction?: string; agency?: string; limit?: number } = {}): Promise<CaseListItem[]> {
+  list(
+    filter: { stage?: string; jurisdiction?: string; agency?: string; limit?: number } = {},
+  ): Promise<CaseListItem[]> {
     return this.request('GET', `/v1/cases${query(filter)}`);
   }
 
   inbox(filter: InboxFilter = {}): Promise<InboxEntry[]> {
     const { dueWithinHours, ...rest } = filter;
-    return this.request('GET', `/v1/inbox${query({ ...rest, ...(dueWithinHours ? { dueWithin: `${dueWithinHours}h` } : {}) })}`);
+    return this.request(
+      'GET',
+      `/v1/inbox${query({ ...rest, ...(dueWithinHours ? { dueWithin: `${dueWithinHours}h` } : {}) })}`,
+    );
   }
 
   /** The command catalogue (public): who may send what, when, with which arguments. */
@@ -211,7 +216,8 @@ export class CasesClient {
       // not a problem document: the status says enough
     }
     const detail = typeof p.detail === 'string' ? p.detail : `the gateway answered ${res.status}`;
-    if (res.status === 401) return new AccessDeniedError(401, `not signed in or token refused: ${detail} (run: cases login)`);
+    if (res.status === 401)
+      return new AccessDeniedError(401, `not signed in or token refused: ${detail} (run: cases login)`);
     if (res.status === 403) return new AccessDeniedError(403, detail);
     if (res.status === 404) return new CaseNotFoundError(detail);
     if (res.status === 400 || res.status === 413 || res.status === 415) return new InvalidInputError(detail);

@@ -11,12 +11,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import {
-  clientCredentialsToken,
-  OAuthError,
-  personTokenByPassword,
-  type TokenSet,
-} from '../identity/dev-login';
+import { clientCredentialsToken, OAuthError, personTokenByPassword, type TokenSet } from '../identity/dev-login';
 import { discover } from '../identity/discovery';
 import { requestToken } from '../identity/token-endpoint';
 import type { TokenSource } from './cases-client';

@@ -16,6 +16,7 @@ import { CaseAccess } from './case-access';
 import { registerCaseRoutes } from './case-routes';
 import { problem, problemOf, sendProblem } from './problems';
 import { registerTaskRoutes } from './task-routes';
+import { isWebPath, registerWebApp, type WebAppOptions } from '../web/app';
 
 export interface GatewayDeps {
   cases: CaseService;
@@ -27,6 +28,8 @@ export interface GatewayDeps {
   heartbeatMs?: number;
   /** The public OAuth client the CLI signs people in with. */
   cliClientId?: string;
+  /** The staff web app (src/web), served from the same origin; off when absent. */
+  web?: WebAppOptions;
 }
 
 /** Paths anyone may read: health, the catalogue and the API description (no case data). */
@@ -68,6 +71,8 @@ export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance>
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0] ?? '';
     if (PUBLIC.has(path)) return;
+    // The web app's pages authenticate by their server-side session, not by a bearer token.
+    if (deps.web && isWebPath(path)) return;
     await authenticate(request, deps.verifier);
   });
 
@@ -75,8 +80,10 @@ export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance>
     const known = problemOf(err);
     if (known) return sendProblem(reply, known);
     const status = (err as { statusCode?: number }).statusCode;
-    if (status === 413) return sendProblem(reply, problem(413, 'TOO_LARGE', `body: larger than ${MAX_BODY_BYTES} bytes`));
-    if (status === 415) return sendProblem(reply, problem(415, 'UNSUPPORTED_MEDIA_TYPE', 'body: send application/json'));
+    if (status === 413)
+      return sendProblem(reply, problem(413, 'TOO_LARGE', `body: larger than ${MAX_BODY_BYTES} bytes`));
+    if (status === 415)
+      return sendProblem(reply, problem(415, 'UNSUPPORTED_MEDIA_TYPE', 'body: send application/json'));
     if (status === 400) {
       // Fastify's own parse errors quote the body; ours never echo input.
       return sendProblem(reply, problem(400, 'INVALID_ARGUMENTS', 'body: not valid JSON'));
@@ -88,16 +95,34 @@ export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance>
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true }));
   // Where to sign in: the CLI and the web app ask here rather than being configured twice.
-  app.get('/v1/auth', { schema: { summary: 'Where to sign in (issuer, audience, the CLI client).', tags: ['catalogue'] } }, async () => ({
-    issuer: deps.verifier.issuer,
-    audience: deps.verifier.audience,
-    cliClientId: deps.cliClientId ?? 'cases-cli',
-  }));
-  app.get('/v1/commands', { schema: { summary: 'Every command, who may send it, when, its JSON Schema.', tags: ['catalogue'] } }, async () =>
-    commandCatalogue(),
+  app.get(
+    '/v1/auth',
+    { schema: { summary: 'Where to sign in (issuer, audience, the CLI client).', tags: ['catalogue'] } },
+    async () => ({
+      issuer: deps.verifier.issuer,
+      audience: deps.verifier.audience,
+      cliClientId: deps.cliClientId ?? 'cases-cli',
+    }),
+  );
+  app.get(
+    '/v1/commands',
+    { schema: { summary: 'Every command, who may send it, when, its JSON Schema.', tags: ['catalogue'] } },
+    async () => commandCatalogue(),
   );
   registerCaseRoutes(app, { cases: deps.cases, access });
-  registerTaskRoutes(app, { cases: deps.cases, access, inbox: deps.inbox, ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}) });
+  registerTaskRoutes(app, {
+    cases: deps.cases,
+    access,
+    inbox: deps.inbox,
+    ...(deps.heartbeatMs ? { heartbeatMs: deps.heartbeatMs } : {}),
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  const web = deps.web;
+  if (web) {
+    const { cases, inbox, verifier, logger } = deps;
+    await app.register(async (scope) =>
+      registerWebApp(scope, { ...web, gateway: app, cases, access, inbox, verifier, logger }),
+    );
+  }
   return app;
 }

@@ -46,7 +46,8 @@ export function registerCaseRoutes(app: FastifyInstance, { cases, access }: Case
     '/v1/cases/:caseId/commands/:name',
     {
       schema: {
-        summary: 'Send a command to a case. Retry with the same Idempotency-Key (or commandId) to get the first result.',
+        summary:
+          'Send a command to a case. Retry with the same Idempotency-Key (or commandId) to get the first result.',
         tags: ['cases'],
         params: { type: 'object', properties: { caseId: CASE_ID, name: { type: 'string' } } },
         headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
@@ -98,7 +99,11 @@ export function registerCaseRoutes(app: FastifyInstance, { cases, access }: Case
     async (request) => {
       const actor = actorOf(request);
       if (!['CHILD_PROTECTION', 'PROSECUTION', 'OVERSIGHT'].includes(actor.agency)) {
-        throw new GatewayProblem(403, 'NOT_PERMITTED', 'protection: only CHILD_PROTECTION, PROSECUTION and OVERSIGHT may read it');
+        throw new GatewayProblem(
+          403,
+          'NOT_PERMITTED',
+          'protection: only CHILD_PROTECTION, PROSECUTION and OVERSIGHT may read it',
+        );
       }
       await access.check(actor, request.params.caseId);
       return cases.protection(request.params.caseId, request.params.victimRef);
@@ -107,7 +112,12 @@ export function registerCaseRoutes(app: FastifyInstance, { cases, access }: Case
 
   app.get(
     '/v1/cases',
-    { schema: { summary: 'Cases by stage, jurisdiction or agency with open tasks (PROSECUTION, OVERSIGHT).', tags: ['cases'] } },
+    {
+      schema: {
+        summary: 'Cases by stage, jurisdiction or agency with open tasks (PROSECUTION, OVERSIGHT).',
+        tags: ['cases'],
+      },
+    },
     async (request) => {
       const actor = actorOf(request);
       if (actor.agency !== 'PROSECUTION' && actor.agency !== 'OVERSIGHT') {

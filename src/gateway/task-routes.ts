@@ -24,7 +24,7 @@ export interface TaskRoutesDeps {
 }
 
 /** Whether `actor` may see this inbox entry: cleared by name where the task demands it, and not shut out. */
-async function mayView(access: CaseAccess, actor: Actor, entry: InboxEntry): Promise<boolean> {
+export async function mayView(access: CaseAccess, actor: Actor, entry: InboxEntry): Promise<boolean> {
   if (entry.clearedStaff !== undefined && (!actor.staffId || !visibleTo(entry, actor.staffId))) return false;
   return access.readable(actor, entry.caseId).catch(() => false);
 }

@@ -6,7 +6,12 @@
  * (src/client) instead.
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { z } from 'zod';
 import type { Config } from '../config';
@@ -32,7 +37,14 @@ import {
   type ProtectionSnapshot,
 } from '../../workflows/messages';
 import type { caseWorkflow, CaseWorkflowOptions } from '../../workflows/case';
-import { CaseIdKey, CasePriorityKey, CaseStageKey, JurisdictionKey, LeadAgencyKey, MinorsInvolvedKey } from './search-attributes';
+import {
+  CaseIdKey,
+  CasePriorityKey,
+  CaseStageKey,
+  JurisdictionKey,
+  LeadAgencyKey,
+  MinorsInvolvedKey,
+} from './search-attributes';
 import { CaseNotFoundError, CommandRefusedError, InvalidInputError } from '../client/errors';
 
 export interface OpenResult {

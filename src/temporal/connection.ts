@@ -14,11 +14,19 @@ import { loadDataConverter } from './data-converter';
  */
 export function connectionOptions(config: Config): { address: string; tls?: TLSConfig | boolean; apiKey?: string } {
   const wantsTls =
-    config.TEMPORAL_TLS || config.TEMPORAL_API_KEY || config.TEMPORAL_TLS_CA || (config.TEMPORAL_TLS_CERT && config.TEMPORAL_TLS_KEY);
+    config.TEMPORAL_TLS ||
+    config.TEMPORAL_API_KEY ||
+    config.TEMPORAL_TLS_CA ||
+    (config.TEMPORAL_TLS_CERT && config.TEMPORAL_TLS_KEY);
   const tls: TLSConfig | undefined = wantsTls
     ? {
         ...(config.TEMPORAL_TLS_CERT && config.TEMPORAL_TLS_KEY
-          ? { clientCertPair: { crt: readFileSync(config.TEMPORAL_TLS_CERT), key: readFileSync(config.TEMPORAL_TLS_KEY) } }
+          ? {
+              clientCertPair: {
+                crt: readFileSync(config.TEMPORAL_TLS_CERT),
+                key: readFileSync(config.TEMPORAL_TLS_KEY),
+              },
+            }
           : {}),
         ...(config.TEMPORAL_TLS_CA ? { serverRootCACertificate: readFileSync(config.TEMPORAL_TLS_CA) } : {}),
         ...(config.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: config.TEMPORAL_TLS_SERVER_NAME } : {}),

@@ -70,20 +70,49 @@ describe('cases CLI', () => {
 
   it('exits 2 on malformed input, naming the field and never echoing the content', async () => {
     const caseId = uniqueCaseId('CLIBAD');
-    const bad = await cli('open', '--file', file('bad.json', { ...smallCase(caseId), crimeTypes: [] }), '--as', 'fiscal-017');
+    const bad = await cli(
+      'open',
+      '--file',
+      file('bad.json', { ...smallCase(caseId), crimeTypes: [] }),
+      '--as',
+      'fiscal-017',
+    );
     expect(bad).toMatchObject({ code: 2, err: 'cases: case.crimeTypes: must name at least one crime type' });
-    const broken = await cli('open', '--file', file('broken.json', '{"summary": "Nombre Secreto'), '--as', 'fiscal-017');
+    const broken = await cli(
+      'open',
+      '--file',
+      file('broken.json', '{"summary": "Nombre Secreto'),
+      '--as',
+      'fiscal-017',
+    );
     expect(broken).toEqual({ code: 2, out: '', err: 'cases: --file: not valid JSON' });
-    expect(await cli('status', caseId, '--as', 'fiscal-017')).toMatchObject({ code: 1, err: `cases: no case ${caseId}` });
+    expect(await cli('status', caseId, '--as', 'fiscal-017')).toMatchObject({
+      code: 1,
+      err: `cases: no case ${caseId}`,
+    });
   });
 
   it('drives commands: done 0, refused by the rules 3, not permitted 4, bad arguments 2, and prints the command id', async () => {
     const caseId = uniqueCaseId('CLICMD');
     await cli('open', '--file', file('c.json', smallCase(caseId)), '--as', 'fiscal-017');
     expect(await cli('startInvestigation', caseId, '--as', 'fiscal-017')).toMatchObject({ code: 0 });
-    const added = await cli('addLocation', caseId, '--as', 'pol-204', '--args', '{"kind":"home","district":"Cercado"}', '--json');
-    expect(JSON.parse(added.out)).toMatchObject({ command: 'addLocation', result: { locationRef: 'L-1' }, commandId: expect.any(String) });
-    expect(await cli('requestWarrant', caseId, '--as', 'pol-204', '--args', '{"kind":"search","locationRefs":["L-1"]}')).toMatchObject({
+    const added = await cli(
+      'addLocation',
+      caseId,
+      '--as',
+      'pol-204',
+      '--args',
+      '{"kind":"home","district":"Cercado"}',
+      '--json',
+    );
+    expect(JSON.parse(added.out)).toMatchObject({
+      command: 'addLocation',
+      result: { locationRef: 'L-1' },
+      commandId: expect.any(String),
+    });
+    expect(
+      await cli('requestWarrant', caseId, '--as', 'pol-204', '--args', '{"kind":"search","locationRefs":["L-1"]}'),
+    ).toMatchObject({
       code: 4,
       err: expect.stringMatching(/^cases: not permitted: requestWarrant: only PROSECUTION may do this \(you: POLICE/),
     });
@@ -91,36 +120,112 @@ describe('cases CLI', () => {
       code: 3,
       err: expect.stringContaining('refused (PRECONDITION)'),
     });
-    expect(await cli('addVictim', caseId, '--as', 'pol-204', '--args', '{"minor":true,"ageMonths":"five"}')).toMatchObject({
+    expect(
+      await cli('addVictim', caseId, '--as', 'pol-204', '--args', '{"minor":true,"ageMonths":"five"}'),
+    ).toMatchObject({
       code: 2,
       err: expect.stringContaining('args.ageMonths'),
     });
     expect(await cli('noSuchCommand', caseId, '--as', 'pol-204')).toMatchObject({ code: 2 });
 
-    const requested = await cli('requestWarrant', caseId, '--as', 'fiscal-017', '--args', '{"kind":"search","locationRefs":["L-1"]}');
+    const requested = await cli(
+      'requestWarrant',
+      caseId,
+      '--as',
+      'fiscal-017',
+      '--args',
+      '{"kind":"search","locationRefs":["L-1"]}',
+    );
     expect(requested.out).toMatch(/commandId\s+\S+/);
-    const { result } = JSON.parse((await cli('requestWarrant', caseId, '--as', 'fiscal-017', '--json', '--args', '{"kind":"arrest","suspectRefs":[],"locationRefs":["L-1"]}')).out);
+    const { result } = JSON.parse(
+      (
+        await cli(
+          'requestWarrant',
+          caseId,
+          '--as',
+          'fiscal-017',
+          '--json',
+          '--args',
+          '{"kind":"arrest","suspectRefs":[],"locationRefs":["L-1"]}',
+        )
+      ).out,
+    );
     const taskId = String(result.taskId);
-    expect(await cli('task', 'claim', taskId, '--as', 'judge-9')).toMatchObject({ code: 0, out: expect.stringContaining('claimed (staff judge-9)') });
-    expect(await cli('approveWarrant', caseId, '--as', 'clerk-4', '--args', JSON.stringify({ warrantRef: result.warrantRef }))).toMatchObject({
+    expect(await cli('task', 'claim', taskId, '--as', 'judge-9')).toMatchObject({
+      code: 0,
+      out: expect.stringContaining('claimed (staff judge-9)'),
+    });
+    expect(
+      await cli(
+        'approveWarrant',
+        caseId,
+        '--as',
+        'clerk-4',
+        '--args',
+        JSON.stringify({ warrantRef: result.warrantRef }),
+      ),
+    ).toMatchObject({
       code: 4,
       err: expect.stringContaining('only a judge (JUDICIARY) may do this'),
     });
-    expect(await cli('approveWarrant', caseId, '--as', 'judge-9', '--args', JSON.stringify({ warrantRef: result.warrantRef }))).toMatchObject({ code: 0 });
+    expect(
+      await cli(
+        'approveWarrant',
+        caseId,
+        '--as',
+        'judge-9',
+        '--args',
+        JSON.stringify({ warrantRef: result.warrantRef }),
+      ),
+    ).toMatchObject({ code: 0 });
     const timeline = await cli('timeline', caseId, '--as', 'fiscal-017');
     expect(timeline.out).toMatch(/approveWarrant\s+JUDICIARY:judge-9\s+W-2/);
     // A retry with the same command id returns the first result; other arguments under it are refused.
-    const once = await cli('addLocation', caseId, '--as', 'pol-204', '--command-id', 'cli-retry-0001', '--args', '{"kind":"business","district":"Ica"}', '--json');
-    const twice = await cli('addLocation', caseId, '--as', 'pol-204', '--command-id', 'cli-retry-0001', '--args', '{"kind":"business","district":"Ica"}', '--json');
+    const once = await cli(
+      'addLocation',
+      caseId,
+      '--as',
+      'pol-204',
+      '--command-id',
+      'cli-retry-0001',
+      '--args',
+      '{"kind":"business","district":"Ica"}',
+      '--json',
+    );
+    const twice = await cli(
+      'addLocation',
+      caseId,
+      '--as',
+      'pol-204',
+      '--command-id',
+      'cli-retry-0001',
+      '--args',
+      '{"kind":"business","district":"Ica"}',
+      '--json',
+    );
     expect(JSON.parse(twice.out)).toEqual(JSON.parse(once.out));
-    expect(await cli('addLocation', caseId, '--as', 'pol-204', '--command-id', 'cli-retry-0001', '--args', '{"kind":"home","district":"Ica"}')).toMatchObject({
+    expect(
+      await cli(
+        'addLocation',
+        caseId,
+        '--as',
+        'pol-204',
+        '--command-id',
+        'cli-retry-0001',
+        '--args',
+        '{"kind":"home","district":"Ica"}',
+      ),
+    ).toMatchObject({
       code: 3,
       err: expect.stringContaining('refused (CONFLICT)'),
     });
   });
 
   it('signs in, keeps tokens readable by the user alone, says who you are, and exits 4 when signed out', async () => {
-    expect(await cli('login', '--as', 'social-12')).toMatchObject({ code: 0, out: expect.stringContaining('signed in as dev account social-12') });
+    expect(await cli('login', '--as', 'social-12')).toMatchObject({
+      code: 0,
+      out: expect.stringContaining('signed in as dev account social-12'),
+    });
     expect(statSync(join(dir, 'tokens.json')).mode & 0o777).toBe(0o600);
     const who = JSON.parse((await cli('whoami', '--json')).out);
     expect(who).toMatchObject({ agency: 'CHILD_PROTECTION', staffId: 'social-12', roles: ['social-worker'] });
@@ -131,7 +236,11 @@ describe('cases CLI', () => {
 
   it('runs as an agency system with client credentials from the environment', async () => {
     const caseId = uniqueCaseId('CLISYS');
-    const prosecution = { ...env, CASES_CLIENT_ID: 'prosecution-system', CASES_CLIENT_SECRET: g.idp.secrets.clients['prosecution-system'] };
+    const prosecution = {
+      ...env,
+      CASES_CLIENT_ID: 'prosecution-system',
+      CASES_CLIENT_SECRET: g.idp.secrets.clients['prosecution-system'],
+    };
     const run = async (...argv: string[]) => {
       const out: string[] = [];
       const err: string[] = [];
@@ -156,14 +265,26 @@ describe('cases CLI', () => {
       await new Promise((r) => setTimeout(r, 300));
     }
     expect(listed.find((c) => c.caseId === caseId)).toMatchObject({ stage: 'ARCHIVED', jurisdiction: 'PE-LIM' });
-    expect(await cli('list', '--stage', "x' OR 1=1", '--as', 'fiscal-017')).toMatchObject({ code: 2, err: expect.stringContaining('stage: must be') });
+    expect(await cli('list', '--stage', "x' OR 1=1", '--as', 'fiscal-017')).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('stage: must be'),
+    });
     expect(await cli('list', '--as', 'pol-204')).toMatchObject({ code: 4 });
   });
 
   it('describes every command with who may send it and its JSON Schema, and every event with its receivers', async () => {
-    const commands = JSON.parse((await cli('commands', '--json')).out) as { name: string; who: Record<string, string[]>; args: { type: string } }[];
-    expect(commands.find((c) => c.name === 'approveWarrant')).toMatchObject({ who: { JUDICIARY: ['judge'] }, args: { type: 'object' } });
-    expect(commands.find((c) => c.name === 'openCase')).toMatchObject({ who: { PROSECUTION: ['prosecutor', 'coordinating-prosecutor'] } });
+    const commands = JSON.parse((await cli('commands', '--json')).out) as {
+      name: string;
+      who: Record<string, string[]>;
+      args: { type: string };
+    }[];
+    expect(commands.find((c) => c.name === 'approveWarrant')).toMatchObject({
+      who: { JUDICIARY: ['judge'] },
+      args: { type: 'object' },
+    });
+    expect(commands.find((c) => c.name === 'openCase')).toMatchObject({
+      who: { PROSECUTION: ['prosecutor', 'coordinating-prosecutor'] },
+    });
     expect(commands).toHaveLength(commandCatalogue().length);
     const events = JSON.parse((await cli('events', '--json')).out) as { type: string; receivers: string[] }[];
     expect(events.find((e) => e.type === 'minor-rescued')?.receivers).toContain('CHILD_PROTECTION');
@@ -171,9 +292,13 @@ describe('cases CLI', () => {
 
   it('is a real command whose exit code scripts can trust', async () => {
     const run = promisify(execFile);
-    const result = await run('node', [join(__dirname, '../../bin/cases'), 'open', '--file', file('x.json', { caseId: 'x' }), '--as', 'fiscal-017'], {
-      env: { ...env } as NodeJS.ProcessEnv,
-    }).then(
+    const result = await run(
+      'node',
+      [join(__dirname, '../../bin/cases'), 'open', '--file', file('x.json', { caseId: 'x' }), '--as', 'fiscal-017'],
+      {
+        env: { ...env } as NodeJS.ProcessEnv,
+      },
+    ).then(
       () => ({ code: 0, stderr: '' }),
       (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
     );

@@ -98,14 +98,22 @@ describe('the gateway: one door, identity from credentials only', () => {
 
   it('refuses a POLICE token issuing a JUDICIARY command (403, naming the rule); history unchanged', async () => {
     const { caseId, locations } = await investigation('ROLE');
-    const { result } = await g.as('fiscal-017').command(caseId, 'requestWarrant', { kind: 'search', locationRefs: locations });
+    const { result } = await g
+      .as('fiscal-017')
+      .command(caseId, 'requestWarrant', { kind: 'search', locationRefs: locations });
     const before = await historyLength(caseId);
     const refused = await g
       .as('pol-204')
       .command(caseId, 'approveWarrant', { warrantRef: result.warrantRef })
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(refused).toBeInstanceOf(AccessDeniedError);
-    expect(refused).toMatchObject({ status: 403, message: expect.stringContaining('only a judge (JUDICIARY) may do this') });
+    expect(refused).toMatchObject({
+      status: 403,
+      message: expect.stringContaining('only a judge (JUDICIARY) may do this'),
+    });
     // A court clerk is not a judge, and neither is the judiciary's own system (its client is a clerk).
     for (const who of [g.as('clerk-4'), g.asClient('judiciary-system')]) {
       await expect(who.command(caseId, 'approveWarrant', { warrantRef: result.warrantRef })).rejects.toMatchObject({
@@ -114,10 +122,14 @@ describe('the gateway: one door, identity from credentials only', () => {
       });
     }
     expect(await historyLength(caseId)).toBe(before);
-    const approved = await g.as('judge-9').command(caseId, 'approveWarrant', { warrantRef: result.warrantRef, validFor: '2d' });
+    const approved = await g
+      .as('judge-9')
+      .command(caseId, 'approveWarrant', { warrantRef: result.warrantRef, validFor: '2d' });
     expect(approved.result.validUntil).toEqual(expect.any(String));
     // Validity is bounded by the deployment policy (7 days by default), whoever asks.
-    const { result: w2 } = await g.as('fiscal-017').command(caseId, 'requestWarrant', { kind: 'search', locationRefs: locations });
+    const { result: w2 } = await g
+      .as('fiscal-017')
+      .command(caseId, 'requestWarrant', { kind: 'search', locationRefs: locations });
     await expect(
       g.as('judge-9').command(caseId, 'approveWarrant', { warrantRef: w2.warrantRef, validFor: '3650d' }),
     ).rejects.toMatchObject({ code: 'PRECONDITION', message: expect.stringContaining('at most 7d') });
@@ -132,7 +144,10 @@ describe('the gateway: one door, identity from credentials only', () => {
       token,
       body: { actor: judge, args: { kind: 'home', district: 'Cusco' }, commandId: randomUUID() },
     });
-    expect(inBody).toMatchObject({ status: 400, body: { detail: 'actor: not accepted; who acts comes from your access token' } });
+    expect(inBody).toMatchObject({
+      status: 400,
+      body: { detail: 'actor: not accepted; who acts comes from your access token' },
+    });
     const inArgs = await g.call('POST', `/v1/cases/${caseId}/commands/addLocation`, {
       token,
       body: { args: { kind: 'home', district: 'Cusco', actor: judge }, commandId: randomUUID() },
@@ -153,8 +168,14 @@ describe('the gateway: one door, identity from credentials only', () => {
     });
     const missing = uniqueCaseId('NOPE');
     for (const who of [g.as('pol-204'), g.asClient('police-system')]) {
-      const restricted = await who.status(caseId).then(() => undefined, (e: unknown) => e);
-      const nonexistent = await who.status(missing).then(() => undefined, (e: unknown) => e);
+      const restricted = await who.status(caseId).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const nonexistent = await who.status(missing).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(restricted).toBeInstanceOf(CaseNotFoundError);
       expect((restricted as Error).message).toBe(`no case ${caseId}`);
       expect((nonexistent as Error).message).toBe(`no case ${missing}`);
@@ -195,7 +216,12 @@ describe('the gateway: one door, identity from credentials only', () => {
     expect(byPolice.by).toMatchObject({ agency: 'POLICE', roles: ['police-officer'], clientId: 'police-system' });
     expect(byPolice.by).not.toHaveProperty('staffId');
     const started = full.find((e) => e.type === 'startInvestigation')!;
-    expect(started.by).toMatchObject({ agency: 'PROSECUTION', staffId: 'fiscal-017', roles: ['prosecutor'], subject: expect.any(String) });
+    expect(started.by).toMatchObject({
+      agency: 'PROSECUTION',
+      staffId: 'fiscal-017',
+      roles: ['prosecutor'],
+      subject: expect.any(String),
+    });
     const policeView = await g.as('pol-204').timeline(caseId);
     expect(policeView.find((e) => e.type === 'startInvestigation')).toBeUndefined();
     expect(policeView.find((e) => e.type === 'addVictim')!.by).toEqual({ agency: 'PROSECUTION', roles: [] });
@@ -203,7 +229,11 @@ describe('the gateway: one door, identity from credentials only', () => {
     // AUDIT keeps who did it, by ids, with every event.
     const audit = await readEvents(g.o.nc, g.o.config.NATS_STREAM, 'cases.AUDIT.>', { caseId, expected: 5 });
     const victim = audit.events.find((e: CloudEvent) => e.type.endsWith('victim-added'))!;
-    expect((victim.data as { by: unknown }).by).toMatchObject({ agency: 'PROSECUTION', staffId: 'fiscal-017', roles: ['prosecutor'] });
+    expect((victim.data as { by: unknown }).by).toMatchObject({
+      agency: 'PROSECUTION',
+      staffId: 'fiscal-017',
+      roles: ['prosecutor'],
+    });
     expect(JSON.stringify(audit.events)).not.toContain('Menor Inventada');
   });
 
@@ -228,13 +258,18 @@ describe('the gateway: one door, identity from credentials only', () => {
       body: { args: { kind: 'home', district: 'Cusco' } },
     });
     expect(missingId).toMatchObject({ status: 400, body: { code: 'INVALID_ARGUMENTS' } });
-    expect(((await g.as('fiscal-017').status(caseId)).locations ?? []).filter((l) => l.district === 'Cusco')).toHaveLength(2);
+    expect(
+      ((await g.as('fiscal-017').status(caseId)).locations ?? []).filter((l) => l.district === 'Cusco'),
+    ).toHaveLength(2);
   });
 
   it('lets no forged or malformed signal change a case or stop it from working', async () => {
     const { caseId, locations } = await investigation('SIG');
     const prosecutor = g.as('fiscal-017');
-    const { result: w } = await prosecutor.command(caseId, 'requestWarrant', { kind: 'search', locationRefs: locations });
+    const { result: w } = await prosecutor.command(caseId, 'requestWarrant', {
+      kind: 'search',
+      locationRefs: locations,
+    });
     await g.as('judge-9').command(caseId, 'approveWarrant', { warrantRef: w.warrantRef });
     const { result: raid } = await prosecutor.command(caseId, 'planRaid', {
       locationRefs: locations,
@@ -253,7 +288,9 @@ describe('the gateway: one door, identity from credentials only', () => {
       await connection.close();
     }
     // The case still answers, and nothing changed: the raid has not started, let alone completed.
-    await eventually(async () => ((await prosecutor.status(caseId)).raids?.[0]?.status === 'planned' ? true : undefined));
+    await eventually(async () =>
+      (await prosecutor.status(caseId)).raids?.[0]?.status === 'planned' ? true : undefined,
+    );
     const status = await prosecutor.status(caseId);
     expect(status.raids).toEqual([expect.objectContaining({ ref: raid.raidRef, status: 'planned', reported: 0 })]);
     await prosecutor.command(caseId, 'addWitness', { name: 'Testigo Inventado' });
@@ -291,21 +328,25 @@ describe('the gateway: one door, identity from credentials only', () => {
     expect((await g.as('fiscal-017').status(caseId)).locations).toHaveLength(2);
   });
 
-  it("shows staff their inbox and streams their task notifications live", async () => {
+  it('shows staff their inbox and streams their task notifications live', async () => {
     const { caseId, locations } = await investigation('INBOX');
     const judge = g.as('judge-9');
     const seen: { type: string; id: string; kind: string }[] = [];
     const stop = new AbortController();
     const feed = judge.events((type, entry) => seen.push({ type, id: entry.id, kind: entry.kind }), stop.signal);
     await new Promise((r) => setTimeout(r, 300));
-    const { result } = await g.as('fiscal-017').command(caseId, 'requestWarrant', { kind: 'search', locationRefs: locations });
+    const { result } = await g
+      .as('fiscal-017')
+      .command(caseId, 'requestWarrant', { kind: 'search', locationRefs: locations });
     const task = await eventually(async () => (await judge.inbox({ caseId })).find((t) => t.id === result.taskId));
     expect(task).toMatchObject({ kind: 'decide-warrant', assignee: 'JUDICIARY', status: 'open' });
     await eventually(async () => (seen.some((s) => s.id === result.taskId && s.type === 'task') ? true : undefined));
     // A police officer's inbox never holds the judiciary's tasks.
     expect((await g.as('pol-204').inbox({ caseId })).map((t) => t.id)).not.toContain(result.taskId);
     await judge.command(caseId, 'approveWarrant', { warrantRef: result.warrantRef });
-    await eventually(async () => (seen.some((s) => s.id === result.taskId && s.type === 'task-closed') ? true : undefined));
+    await eventually(async () =>
+      seen.some((s) => s.id === result.taskId && s.type === 'task-closed') ? true : undefined,
+    );
     expect(await judge.inbox({ caseId })).toEqual([]);
     stop.abort();
     await feed;
@@ -336,7 +377,10 @@ describe('the gateway: one door, identity from credentials only', () => {
       body: { args: {}, commandId: randomUUID() },
     });
     expect(unknown).toMatchObject({ status: 404, body: { code: 'UNKNOWN_COMMAND' } });
-    const notJson = await g.call('POST', '/v1/cases', { token: await g.tokenOf('fiscal-017'), body: '{"caseId": "Nombre Secreto' });
+    const notJson = await g.call('POST', '/v1/cases', {
+      token: await g.tokenOf('fiscal-017'),
+      body: '{"caseId": "Nombre Secreto',
+    });
     expect(notJson).toMatchObject({ status: 400, body: { detail: 'body: not valid JSON' } });
     expect(JSON.stringify(notJson.body)).not.toContain('Nombre Secreto');
   });
@@ -346,12 +390,18 @@ describe('the gateway: one door, identity from credentials only', () => {
     const refused = await g
       .as('fiscal-017')
       .command(caseId, 'openTrial')
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(refused).toBeInstanceOf(AccessDeniedError); // openTrial is a judge's command
     const stage = await g
       .as('judge-9')
       .command(caseId, 'openTrial')
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(stage).toBeInstanceOf(CommandRefusedError);
     expect(stage).toMatchObject({ code: 'WRONG_STAGE' });
   });

@@ -23,7 +23,9 @@ describe('staff inbox', () => {
 
   beforeAll(async () => {
     // Warrant decisions due in 3 s: long enough to see the task open, short enough to see it overdue.
-    g = await startGateway({ policy: resolvePolicy({ task: { defaultDue: '3s', remindBefore: '1s' }, raidReportWindow: '1h' }) });
+    g = await startGateway({
+      policy: resolvePolicy({ task: { defaultDue: '3s', remindBefore: '1s' }, raidReportWindow: '1h' }),
+    });
   });
   afterAll(async () => {
     await g?.stop();
@@ -40,11 +42,21 @@ describe('staff inbox', () => {
 
   it('shows a new task to the assignee agency, overdue once due, escalated, claimed, and gone when done', async () => {
     const { caseId, locationRef } = await investigation('INBOX');
-    const { result } = await g.as('fiscal-017').command(caseId, 'requestWarrant', { kind: 'search', locationRefs: [locationRef] });
+    const { result } = await g
+      .as('fiscal-017')
+      .command(caseId, 'requestWarrant', { kind: 'search', locationRefs: [locationRef] });
     const taskId = String(result.taskId);
     const judge = g.as('judge-9');
-    const open = await eventually(async () => (await judge.inbox({ caseId })).find((t) => t.id === taskId), 15_000, 'task in the judge inbox');
-    expect(open).toMatchObject({ assignee: 'JUDICIARY', status: 'open', title: expect.stringContaining(String(result.warrantRef)) });
+    const open = await eventually(
+      async () => (await judge.inbox({ caseId })).find((t) => t.id === taskId),
+      15_000,
+      'task in the judge inbox',
+    );
+    expect(open).toMatchObject({
+      assignee: 'JUDICIARY',
+      status: 'open',
+      title: expect.stringContaining(String(result.warrantRef)),
+    });
     expect((await judge.inbox({ caseId, unassigned: true })).map((t) => t.id)).toContain(taskId);
     expect((await g.as('pol-204').inbox({ caseId })).find((t) => t.id === taskId)).toBeUndefined();
 
@@ -55,10 +67,16 @@ describe('staff inbox', () => {
     );
     expect(overdue.escalateTo).toEqual(['PROSECUTION']);
     // Once escalated, the escalation agency holds it too (to see, not to close: it is the judge's decision).
-    await eventually(async () => ((await g.as('fiscal-017').inbox({ caseId })).some((t) => t.id === taskId) ? true : undefined));
+    await eventually(async () =>
+      (await g.as('fiscal-017').inbox({ caseId })).some((t) => t.id === taskId) ? true : undefined,
+    );
 
     await judge.task('claim', taskId);
-    await eventually(async () => (await judge.inbox({ mine: true, caseId })).find((t) => t.id === taskId), 15_000, 'claimed by judge-9');
+    await eventually(
+      async () => (await judge.inbox({ mine: true, caseId })).find((t) => t.id === taskId),
+      15_000,
+      'claimed by judge-9',
+    );
     expect((await judge.inbox({ caseId, unassigned: true })).map((t) => t.id)).not.toContain(taskId);
     await judge.command(caseId, 'approveWarrant', { warrantRef: result.warrantRef });
     await eventually(
@@ -80,7 +98,10 @@ describe('staff inbox', () => {
       official: { agency: 'POLICE', current: true, rank: 'major' },
     });
     await prosecutor.command(caseId, 'clearStaff', { agency: 'POLICE', staffId: 'pol-311' });
-    const { result: w } = await prosecutor.command(caseId, 'requestWarrant', { kind: 'search', locationRefs: [locationRef] });
+    const { result: w } = await prosecutor.command(caseId, 'requestWarrant', {
+      kind: 'search',
+      locationRefs: [locationRef],
+    });
     await g.as('judge-9').command(caseId, 'approveWarrant', { warrantRef: w.warrantRef });
     await prosecutor.command(caseId, 'planRaid', { locationRefs: [locationRef] });
 
@@ -95,6 +116,10 @@ describe('staff inbox', () => {
     expect(await g.as('pol-204').inbox({ caseId })).toEqual([]);
     expect(await g.asClient('police-system').inbox({ caseId })).toEqual([]);
     await vetted.command(caseId, 'reportLocation', { raidRef: 'R-1', locationRef, outcome: 'secured' });
-    await eventually(async () => ((await vetted.inbox({ caseId })).length === 0 ? true : undefined), 15_000, 'report task done');
+    await eventually(
+      async () => ((await vetted.inbox({ caseId })).length === 0 ? true : undefined),
+      15_000,
+      'report task done',
+    );
   });
 });

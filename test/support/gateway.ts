@@ -30,7 +30,11 @@ export interface TestGateway {
   /** A client acting as an agency system (client credentials). */
   asClient(clientId: string): CasesClient;
   /** A raw call with any token (or none), for attack tests. */
-  call(method: string, path: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: Record<string, unknown> }>;
+  call(
+    method: string,
+    path: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: Record<string, unknown> }>;
   tokenOf(account: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -51,7 +55,10 @@ export async function startGateway(opts: { policy?: DeadlinePolicy } = {}): Prom
   // A nats-server of its own: the notifier reads only this file's events.
   const nats: NatsServerHandle = await startNatsServer();
   const idp = await startIdentityProvider();
-  const o = await startOrchestrator({ config: testConfig({ NATS_URL: nats.url }), ...(opts.policy ? { policy: opts.policy } : {}) });
+  const o = await startOrchestrator({
+    config: testConfig({ NATS_URL: nats.url }),
+    ...(opts.policy ? { policy: opts.policy } : {}),
+  });
   const buckets = await ensureNotifierBuckets(o.nc);
   const notifier = new Notifier({
     nc: o.nc,
@@ -73,7 +80,8 @@ export async function startGateway(opts: { policy?: DeadlinePolicy } = {}): Prom
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const client = (get: () => Promise<string>) => new CasesClient({ gatewayUrl: url, tokens: new TestTokens(get), attempts: 1 });
+  const client = (get: () => Promise<string>) =>
+    new CasesClient({ gatewayUrl: url, tokens: new TestTokens(get), attempts: 1 });
   return {
     url,
     idp,

@@ -16,9 +16,14 @@ describe('gateway problems', () => {
       code: 'WRONG_STAGE',
       detail: 'openTrial: not allowed',
     });
-    expect(problemOf(new InvalidInputError('args.kind: Invalid option'))).toMatchObject({ status: 400, code: 'INVALID_ARGUMENTS' });
+    expect(problemOf(new InvalidInputError('args.kind: Invalid option'))).toMatchObject({
+      status: 400,
+      code: 'INVALID_ARGUMENTS',
+    });
     expect(problemOf(new CaseNotFoundError('no case X-1'))).toMatchObject({ status: 404, detail: 'no case X-1' });
-    expect(problemOf(new GatewayProblem(401, 'UNAUTHENTICATED', 'token', { 'WWW-Authenticate': 'Bearer' }))).toMatchObject({
+    expect(
+      problemOf(new GatewayProblem(401, 'UNAUTHENTICATED', 'token', { 'WWW-Authenticate': 'Bearer' })),
+    ).toMatchObject({
       status: 401,
       headers: { 'WWW-Authenticate': 'Bearer' },
     });

@@ -23,7 +23,13 @@ import { AUDIT_CONSUMER, ensureJetStream } from '../../src/nats/stream';
 import { Notifier } from '../../src/notifier/notifier';
 import { WebhookChannel } from '../../src/notifier/webhook';
 import { connectClient } from '../../src/temporal/connection';
-import { silentLogger, startWebhookReceiver, type WebhookReceiver } from './notifier-fixtures';
+import {
+  silentLogger,
+  startWebhookReceiver,
+  testWebhookSecret,
+  webhookTargets,
+  type WebhookReceiver,
+} from './notifier-fixtures';
 import { driveShortCase } from '../support/load';
 import { eventually, testConfig, uniqueCaseId } from '../support/orchestrator';
 import {
@@ -47,7 +53,7 @@ describe('faults under load', () => {
   let worker: ChildProcess | undefined;
   let notifier: Notifier;
   let receiver: WebhookReceiver;
-  const secret = 'fault-test-webhook-secret';
+  const secret = testWebhookSecret('fault-test-webhook');
 
   const startWorker = async () => {
     if (!existsSync(WORKER_ENTRY)) throw new Error(`${WORKER_ENTRY} is missing: run \`npm run build\` (npm test does)`);
@@ -86,7 +92,7 @@ describe('faults under load', () => {
       buckets: await ensureNotifierBuckets(nc),
       channels: [
         new WebhookChannel({
-          targets: Object.fromEntries(AGENCIES.map((a) => [a, { url: receiver.urlFor(a), secret }])),
+          targets: webhookTargets(receiver, Object.fromEntries(AGENCIES.map((a) => [a, secret]))),
         }),
       ],
       logger: silentLogger(),

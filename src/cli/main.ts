@@ -234,7 +234,9 @@ const open: Verb = async (ctx) => {
   ctx.print(
     result.created
       ? `opened case ${result.caseId} (workflow ${result.workflowId})`
-      : `case ${result.caseId} is already open (workflow ${result.workflowId}); nothing changed`,
+      : result.endedAs
+        ? `case ${result.caseId} is ${result.endedAs}; a case id is never reused: nothing changed`
+        : `case ${result.caseId} is already open (workflow ${result.workflowId}); nothing changed`,
     result,
   );
   return 0;

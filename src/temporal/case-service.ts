@@ -12,7 +12,7 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
-import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import { z } from 'zod';
 import type { Config } from '../config';
 import { Actor } from '../domain/agencies';
@@ -52,6 +52,8 @@ export interface OpenResult {
   workflowId: string;
   created: boolean;
   runId?: string;
+  /** When not created because the case already ended: the stage it ended in (a case id is never reused). */
+  endedAs?: string;
 }
 
 export interface CaseListItem {
@@ -121,8 +123,10 @@ export class CaseService {
       });
       return { caseId: open.caseId, workflowId, created: true, runId: handle.firstExecutionRunId };
     } catch (err) {
-      if (err instanceof Error && err.name === 'WorkflowExecutionAlreadyStartedError') {
-        return { caseId: open.caseId, workflowId, created: false };
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        // One workflow per case id, ever: a case that ended is not opened again, and the caller is told so.
+        const ended = await this.endedStage(open.caseId);
+        return { caseId: open.caseId, workflowId, created: false, ...(ended ? { endedAs: ended } : {}) };
       }
       throw err;
     }
@@ -141,12 +145,34 @@ export class CaseService {
     const parsedArgs = parseInput(CASE_COMMANDS[name].args, args, 'args');
     const commandId = parseInput(CommandId, opts.commandId ?? randomUUID(), 'commandId');
     const handle = this.client.workflow.getHandle(caseWorkflowId(caseId));
-    return this.call(caseId, () =>
-      handle.executeUpdate(caseCommandUpdate(name as CaseCommandName), {
+    try {
+      return await handle.executeUpdate(caseCommandUpdate(name as CaseCommandName), {
         args: [{ actor: by, args: parsedArgs, commandId }],
         updateId: updateIdFor(commandId, commandFingerprint(name, by, parsedArgs)),
-      }),
-    );
+      });
+    } catch (err) {
+      // A case that ended (CLOSED, ARCHIVED) has no running workflow to take commands: say that, not "no case".
+      if (err instanceof WorkflowNotFoundError) {
+        const ended = await this.endedStage(caseId);
+        if (ended)
+          throw new CommandRefusedError(
+            'WRONG_STAGE',
+            `${name}: case ${caseId} is ${ended}: it takes no more commands`,
+          );
+      }
+      throw translate(err, caseId);
+    }
+  }
+
+  /** The stage a case ended in (CLOSED, ARCHIVED...) when its workflow exists and has finished; else undefined. */
+  private async endedStage(caseId: string): Promise<string | undefined> {
+    try {
+      const d = await this.client.workflow.getHandle(caseWorkflowId(caseId)).describe();
+      if (d.status.name === 'RUNNING') return undefined;
+      return d.typedSearchAttributes.get(CaseStageKey) ?? d.status.name;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Claims or completes a task, as `actor`; the task id names the workflow that owns it. */

@@ -6,6 +6,13 @@ import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
+// The modules of src/domain that hold zod schemas, for the gateway, clients and the CLI. Workflow code
+// (workflows/ and the rest of src/domain, which workflows run) may import them as types only: every
+// cached workflow would evaluate zod again (docs/benchmarks.md, B3). It checks inputs with the JSON
+// Schemas generated from them (src/domain/input-schemas.ts).
+const zodModules = ['agencies', 'case', 'catalogue', 'command-args', 'commands', 'generate-schemas', 'idempotency', 'policy', 'task-commands', 'tasks'];
+const noZod = 'Workflow code must not evaluate zod: check inputs with src/domain/input-schemas.ts, import schemas as types only.';
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.tools/**', '.data/**', 'coverage/**', 'tmp/**', 'bench-results/**', '*.config.*', 'bin/**'] },
   js.configs.recommended,
@@ -35,4 +42,21 @@ export default tseslint.config(
       ],
     },
   },
+  ...[
+    // From workflows/ the domain is ../src/domain/...; inside src/domain it is ./ or ../.
+    { files: ['workflows/**/*.ts'], prefix: 'src/domain/' },
+    { files: ['src/domain/**/*.ts'], prefix: '^\\.\\.?/' },
+  ].map(({ files, prefix }) => ({
+    files,
+    ignores: [...zodModules.map((m) => `src/domain/${m}.ts`), 'src/domain/commands/index.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'zod', message: noZod, allowTypeImports: true }],
+          patterns: [{ regex: `${prefix}(${zodModules.join('|')})$`, message: noZod, allowTypeImports: true }],
+        },
+      ],
+    },
+  })),
 );

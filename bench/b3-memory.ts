@@ -36,7 +36,7 @@ export interface B3Result {
   waiting: B3Side;
   /** per-case ÷ per-waiting-workflow RSS (target ≤ 2). */
   ratio: number;
-  /** per-case RSS in MiB (target ≤ 1.5). */
+  /** per-case RSS in MiB (target ≤ 0.5). */
   perCaseMiB: number;
 }
 

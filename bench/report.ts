@@ -95,8 +95,8 @@ export function rows(results: Results): Row[] {
       measured: f(B1.case.transitionsPerSecond, 1),
       baseline: f(B1.baseline.transitionsPerSecond, 1),
       ratio: f(B1.ratioStateTransitions),
-      target: '(info)',
-      result: 'info',
+      target: '>= 0.8',
+      result: verdict(B1.ratioStateTransitions >= 0.8),
     });
   }
   if (B2 && !ok(B2)) error('B2 notification latency', B2);
@@ -163,8 +163,8 @@ export function rows(results: Results): Row[] {
       measured: f(B3.perCaseMiB, 3),
       baseline: '',
       ratio: '',
-      target: '<= 1.5 MiB',
-      result: verdict(B3.perCaseMiB <= 1.5),
+      target: '<= 0.5 MiB',
+      result: verdict(B3.perCaseMiB <= 0.5),
     });
   }
   if (B4 && !ok(B4)) error('B4 replay cost', B4);
@@ -174,8 +174,8 @@ export function rows(results: Results): Row[] {
       measured: f(B4.case.medianMicrosPerEvent, 1),
       baseline: f(B4.noop.medianMicrosPerEvent, 1),
       ratio: f(B4.ratio),
-      target: '<= 2',
-      result: verdict(B4.ratio <= 2),
+      target: '<= 1.5',
+      result: verdict(B4.ratio <= 1.5),
     });
   }
   if (B5 && !ok(B5)) error('B5 scale', B5);
@@ -209,8 +209,8 @@ export function rows(results: Results): Row[] {
       measured: f(B5.rssMiB, 0),
       baseline: '',
       ratio: '',
-      target: '(report)',
-      result: 'info',
+      target: '<= 4096',
+      result: verdict(B5.rssMiB <= 4096),
     });
   }
   return out;

@@ -14,34 +14,22 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { RecordedOpenCaseInput } from '../src/domain/case';
-import { caseSnapshot, openCaseState } from '../src/domain/case-state';
-import {
-  CASE_COMMAND_NAMES,
-  executeCaseCommand,
-  onCaseDeadline,
-  parseOrReject,
-  validateCaseCommand,
-  type Effect,
-} from '../src/domain/commands';
+import { caseSearchFacts, caseSnapshot, openCaseState } from '../src/domain/case-state';
+import type { Effect, Outcome } from '../src/domain/commands/define';
+import { executeCaseCommand, onCaseDeadline, validateCaseCommand } from '../src/domain/commands/decide';
 import { onRaidCompleted } from '../src/domain/commands/operation';
+import { CASE_COMMAND_NAMES } from '../src/domain/commands/registry';
+import { parseOpenCase } from '../src/domain/input-schemas';
 import type { DeadlinePolicy } from '../src/domain/policy';
-import { FINAL_STAGES } from '../src/domain/stages';
+import { isFinal } from '../src/domain/stages';
 import { upgradeOwnerState, type CaseState } from '../src/domain/state';
+import { pruneClosedTasks } from '../src/domain/task-ops';
 import { assertVerified } from '../src/domain/unverified';
-import { openTasks, pruneClosedTasks } from '../src/domain/task-ops';
+import { childProtectionWorkflow } from './child-protection';
+import { rethrowAsFailure, setCommandHandler } from './failures';
 import {
-  CaseIdKey,
-  CasePriorityKey,
-  CaseStageKey,
-  JurisdictionKey,
-  LeadAgencyKey,
-  MinorsInvolvedKey,
-  OpenTaskAgenciesKey,
-} from '../src/temporal/search-attributes';
-import {
-  caseCommandUpdate,
   caseAccessQuery,
+  caseCommandUpdate,
   caseSnapshotQuery,
   caseTimelineQuery,
   locationReportedSignal,
@@ -49,10 +37,9 @@ import {
   raidCompletedSignal,
   stopRaidSignal,
 } from './messages';
-import { refuse, rethrowAsFailure } from './failures';
 import { OwnerRuntime } from './owner-runtime';
-import { childProtectionWorkflow } from './child-protection';
 import { raidOperationWorkflow } from './raid-operation';
+import { caseSearchAttributes, protectionSearchAttributes, raidSearchAttributes } from './search-attributes';
 
 export interface CaseWorkflowOptions {
   /** Continue-as-new once history passes this length (tests force it low); the server's
@@ -74,27 +61,18 @@ export interface CaseWorkflowResult {
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkflowResult> {
   const state = initialState(input);
   const runtime = new OwnerRuntime(state, (deadline, now) => onCaseDeadline(state, deadline, now));
-  const finished = () => FINAL_STAGES.includes(state.stage);
+  const finished = () => isFinal(state.stage);
 
+  // Message-handling API
   for (const name of CASE_COMMAND_NAMES) {
-    setHandler(
-      caseCommandUpdate(name),
-      async (cmd) => {
+    setCommandHandler(caseCommandUpdate(name), {
+      validate: (cmd) => validateCaseCommand(state, name, cmd, Date.now()),
+      execute: (cmd) => {
         const outcome = executeCaseCommand(state, name, cmd, Date.now());
-        runtime.touch();
-        for (const effect of outcome.effects ?? []) await perform(effect);
-        return outcome.result;
+        runtime.stateChanged();
+        return performEffects(outcome);
       },
-      {
-        validator: (cmd) => {
-          try {
-            validateCaseCommand(state, name, cmd, Date.now());
-          } catch (err) {
-            refuse(err);
-          }
-        },
-      },
-    );
+    });
   }
   runtime.handleTaskCommands();
   setHandler(caseSnapshotQuery, () => caseSnapshot(state, Date.now()));
@@ -114,9 +92,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
       log.warn('raidCompleted ignored: not a raid of this case whose every location reported');
       return;
     }
-    runtime.touch();
+    runtime.stateChanged();
   });
 
+  // Main workflow logic
   let closing = false;
   const publishing = runtime.publishLoop(() => closing);
   const continueAsNewDue = () =>
@@ -125,7 +104,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
 
   await runtime.deadlineLoop(
     () => finished() || continueAsNewDue(),
-    () => runtime.syncSearchAttributes(searchAttributes(state)),
+    () => runtime.syncSearchAttributes(caseSearchAttributes(caseSearchFacts(state))),
   );
 
   if (!finished()) {
@@ -138,11 +117,17 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
     return continueAsNew<typeof caseWorkflow>({ kind: 'resume', state, options: input.options });
   }
 
-  runtime.syncSearchAttributes(searchAttributes(state));
+  runtime.syncSearchAttributes(caseSearchAttributes(caseSearchFacts(state)));
   await condition(allHandlersFinished);
   closing = true;
   await publishing;
   return { caseId: state.caseId, stage: state.stage, events: state.counters.event };
+
+  /** The command's effects, in order; then its result goes back to the caller. */
+  async function performEffects(outcome: Outcome): Promise<Record<string, unknown>> {
+    for (const effect of outcome.effects ?? []) await perform(effect);
+    return outcome.result;
+  }
 
   async function perform(effect: Effect): Promise<void> {
     switch (effect.kind) {
@@ -152,7 +137,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
           args: [effect.raid],
           // The raid reports back by signal, so it must survive this run's continue-as-new.
           parentClosePolicy: ParentClosePolicy.ABANDON,
-          typedSearchAttributes: [{ key: CaseIdKey, value: state.caseId }],
+          typedSearchAttributes: raidSearchAttributes(state.caseId),
         });
         return;
       case 'start-protection':
@@ -161,11 +146,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
           args: [effect.protection],
           // The care of a rescued minor outlives the criminal case.
           parentClosePolicy: ParentClosePolicy.ABANDON,
-          typedSearchAttributes: [
-            { key: CaseIdKey, value: state.caseId },
-            { key: MinorsInvolvedKey, value: true },
-            { key: JurisdictionKey, value: state.jurisdiction },
-          ],
+          typedSearchAttributes: protectionSearchAttributes(state.caseId, state.jurisdiction),
         });
         return;
       case 'report-to-raid':
@@ -181,6 +162,10 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
           log.info('raid already finished', { workflowId: effect.workflowId, error: String(err) });
         }
         return;
+      default: {
+        const _exhaustive: never = effect;
+        throw new Error(`unknown effect ${JSON.stringify(_exhaustive)}`);
+      }
     }
   }
 }
@@ -190,21 +175,8 @@ function initialState(input: CaseWorkflowInput): CaseState {
   assertVerified(input);
   if (input.kind === 'resume') return upgradeOwnerState(input.state);
   try {
-    return openCaseState(parseOrReject(RecordedOpenCaseInput, input.open, 'case'), Date.now(), input.policy);
+    return openCaseState(parseOpenCase(input.open), Date.now(), input.policy);
   } catch (err) {
     return rethrowAsFailure(err);
   }
-}
-
-function searchAttributes(state: CaseState) {
-  const taskAgencies = [...new Set(openTasks(state).map((t) => t.assignee))].sort();
-  return [
-    { key: CaseIdKey, value: state.caseId },
-    { key: CaseStageKey, value: state.stage },
-    { key: LeadAgencyKey, value: 'PROSECUTION' },
-    { key: JurisdictionKey, value: state.jurisdiction },
-    { key: OpenTaskAgenciesKey, value: taskAgencies },
-    { key: MinorsInvolvedKey, value: Object.values(state.victims).some((v) => v.minor) },
-    { key: CasePriorityKey, value: state.priority },
-  ];
 }

@@ -1,15 +1,18 @@
 /**
  * Every message of every workflow, defined once and shared by workflow and client code. Agency
- * commands are Updates named after the command; each takes `{ actor, args }` (CommandInput).
+ * commands are Updates named after the command; each takes `{ actor, args, commandId }` (CommandInput).
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CaseCommandName } from '../src/domain/permissions';
-import type { CommandInput } from '../src/domain/commands';
 import type { AccessFacts } from '../src/domain/access';
 import type { CaseSnapshot } from '../src/domain/case-state';
+import type { CommandInput, TaskCommandName } from '../src/domain/command-args';
+import type { CaseCommandName } from '../src/domain/permissions';
+import type { ProtectionSnapshot } from '../src/domain/protection';
+import type { RaidSnapshot } from '../src/domain/raid';
 import type { TimelineEntry } from '../src/domain/state';
-import type { TaskCommandName } from '../src/domain/task-commands';
 import type { HumanTask } from '../src/domain/tasks';
+
+export type { ProtectionSnapshot, RaidSnapshot };
 
 export const caseCommandUpdate = (name: CaseCommandName) => defineUpdate<Record<string, unknown>, [CommandInput]>(name);
 export const taskCommandUpdate = (name: TaskCommandName) => defineUpdate<HumanTask, [CommandInput]>(name);
@@ -31,20 +34,5 @@ export const raidCompletedSignal = defineSignal<[{ raidRef: string; missing: str
 export const locationReportedSignal = defineSignal<[{ locationRef: string }]>('locationReported');
 export const stopRaidSignal = defineSignal<[{ reason: 'case-over' }]>('stopRaid');
 
-export interface RaidSnapshot {
-  raidRef: string;
-  started: boolean;
-  reported: string[];
-  missing: string[];
-  openTasks: HumanTask[];
-}
 export const raidSnapshotQuery = defineQuery<RaidSnapshot>('raidSnapshot');
-
-export interface ProtectionSnapshot {
-  caseId: string;
-  victimRef: string;
-  custodyRef: string;
-  milestones: Record<string, { at: string; outcome?: string }>;
-  openTasks: HumanTask[];
-}
 export const protectionSnapshotQuery = defineQuery<ProtectionSnapshot>('protectionSnapshot');

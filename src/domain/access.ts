@@ -4,7 +4,7 @@
  * cleared by name (a vetted unit). To them the case does not exist: the answer is the one a case that
  * does not exist gets, so nothing reveals the restriction.
  */
-import type { Actor, Agency } from './agencies';
+import type { Actor, Agency } from './actors';
 import { reject } from './errors';
 import type { Clearances, TaskOwnerState } from './state';
 
@@ -16,7 +16,7 @@ export interface AccessFacts {
   leadProsecutor?: { staffId: string };
 }
 
-export function isCleared(facts: AccessFacts, actor: Pick<Actor, 'agency' | 'staffId'>): boolean {
+function isCleared(facts: AccessFacts, actor: Pick<Actor, 'agency' | 'staffId'>): boolean {
   if (!actor.staffId) return false;
   if (actor.agency === 'PROSECUTION' && facts.leadProsecutor?.staffId === actor.staffId) return true;
   return facts.clearedStaff[actor.agency]?.includes(actor.staffId) ?? false;

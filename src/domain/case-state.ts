@@ -1,27 +1,36 @@
-/** Opening a case: its workflow id, its first state, and the snapshot agencies query. */
-import type { z } from 'zod';
-import type { RecordedOpenCaseInput } from './case';
+/** Opening a case: its workflow ids, its first state, what search shows of it, and the snapshot agencies query. */
+import type { Agency } from './actors';
+import { defaultPolicy } from './deadline-policy';
+import type { DeadlinePolicy } from './policy';
+import type { OpenCase } from './input-schemas';
 import { emit } from './outbox';
-import { resolvePolicy, type DeadlinePolicy } from './policy';
+import type { Stage } from './stages';
 import type { CaseState } from './state';
 import { openTasks } from './task-ops';
+import { iso } from './time';
 
 /** The workflow id of a case: derived, so any agency can address it from the case id alone. */
 export function caseWorkflowId(caseId: string): string {
   return `case-${caseId}`;
 }
 
-export function openCaseState(
-  input: z.output<typeof RecordedOpenCaseInput>,
-  now: number,
-  policy?: DeadlinePolicy,
-): CaseState {
-  const at = new Date(now).toISOString();
+/** The workflow id of a raid of the case (a child workflow). */
+export function raidWorkflowId(caseId: string, raidRef: string): string {
+  return `${caseWorkflowId(caseId)}-raid-${raidRef}`;
+}
+
+/** The workflow id of the protection of a rescued minor of the case (a child workflow that outlives it). */
+export function protectionWorkflowId(caseId: string, victimRef: string): string {
+  return `${caseWorkflowId(caseId)}-minor-${victimRef}`;
+}
+
+export function openCaseState(input: OpenCase, now: number, policy?: DeadlinePolicy): CaseState {
+  const at = iso(now);
   const state: CaseState = {
     kind: 'case',
     caseId: input.caseId,
     workflowId: caseWorkflowId(input.caseId),
-    policy: policy ?? input.policy ?? resolvePolicy(),
+    policy: policy ?? input.policy ?? defaultPolicy(),
     codename: input.codename,
     jurisdiction: input.jurisdiction,
     crimeTypes: input.crimeTypes,
@@ -64,6 +73,32 @@ export function openCaseState(
     now,
   );
   return state;
+}
+
+/**
+ * What a case shows in search (Temporal search attributes, by name): never personal data, since search
+ * attributes are stored and shown unencrypted. A case opens with those of its first state.
+ */
+export interface CaseSearchFacts {
+  CaseId: string;
+  CaseStage: Stage;
+  LeadAgency: Agency;
+  Jurisdiction: string;
+  OpenTaskAgencies: Agency[];
+  MinorsInvolved: boolean;
+  CasePriority: CaseState['priority'];
+}
+
+export function caseSearchFacts(state: CaseState): CaseSearchFacts {
+  return {
+    CaseId: state.caseId,
+    CaseStage: state.stage,
+    LeadAgency: 'PROSECUTION',
+    Jurisdiction: state.jurisdiction,
+    OpenTaskAgencies: [...new Set(openTasks(state).map((t) => t.assignee))].sort(),
+    MinorsInvolved: Object.values(state.victims).some((v) => v.minor),
+    CasePriority: state.priority,
+  };
 }
 
 /** What `cases status` shows: parties by reference and pseudonym only, never names or addresses. */
@@ -109,7 +144,7 @@ export function caseSnapshot(state: CaseState, now: number) {
       suspectRef: a.suspectRef,
       status: a.status,
       offenceClass: a.offenceClass,
-      detentionLimitAt: new Date(a.limitAt).toISOString(),
+      detentionLimitAt: iso(a.limitAt),
       clockRunning: a.status === 'held',
       lapsed: a.status === 'held' && a.limitAt <= now,
     })),
@@ -118,7 +153,7 @@ export function caseSnapshot(state: CaseState, now: number) {
     hearings: Object.values(state.hearings),
     verdicts: state.verdicts,
     openTasks: openTasks(state),
-    nextDeadlines: state.deadlines.slice(0, 10).map((d) => ({ ...d, at: new Date(d.at).toISOString() })),
+    nextDeadlines: state.deadlines.slice(0, 10).map((d) => ({ ...d, at: iso(d.at) })),
     pendingEvents: state.outbox.length,
     eventsEmitted: state.counters.event,
   };

@@ -5,7 +5,9 @@
  */
 import { z } from 'zod';
 import { Agency, StaffId } from './agencies';
-import { OffenceClass, DeadlinePolicy } from './policy';
+import { refineBy } from './argument-rules';
+import type { OffenceClass } from './deadline-policy';
+import { DeadlinePolicy } from './policy';
 
 const text = (max: number) =>
   z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
@@ -18,14 +20,11 @@ const refOf = (prefix: string) =>
 
 export const SuspectRef = refOf('S');
 export const VictimRef = refOf('V');
-export const WitnessRef = refOf('WT');
 export const LocationRef = refOf('L');
 export const WarrantRef = refOf('W');
 export const RaidRef = refOf('R');
 export const ArrestRef = refOf('A');
 export const ItemRef = refOf('E');
-export const ChargeRef = refOf('C');
-export const HearingRef = refOf('H');
 
 export const CaseId = z
   .string()
@@ -45,9 +44,9 @@ export const CrimeType = z.enum([
   'forced-labour',
 ]);
 
-export const Priority = z.enum(['normal', 'high', 'urgent']);
+const Priority = z.enum(['normal', 'high', 'urgent']);
 
-export const OfficialStatus = z
+const OfficialStatus = z
   .object({ agency: Agency, current: z.boolean(), rank: text(80).optional() })
   .strict()
   .describe('set when the suspect is or was an official: triggers OVERSIGHT and restricts that agency');
@@ -64,18 +63,17 @@ export const SuspectInput = z
   })
   .strict();
 
-export const VictimInput = z
-  .object({
-    name: text(200).optional().describe('personal: kept encrypted, never in events'),
-    minor: z.boolean(),
-    ageMonths: z.number().int().min(0).max(1500).optional(),
-    sex: z.enum(['female', 'male', 'unknown']).default('unknown'),
-  })
-  .strict()
-  .refine((v) => !v.minor || v.ageMonths === undefined || v.ageMonths < 216, {
-    message: 'a minor must be under 18 (216 months)',
-    path: ['ageMonths'],
-  });
+export const VictimInput = refineBy(
+  z
+    .object({
+      name: text(200).optional().describe('personal: kept encrypted, never in events'),
+      minor: z.boolean(),
+      ageMonths: z.number().int().min(0).max(1500).optional(),
+      sex: z.enum(['female', 'male', 'unknown']).default('unknown'),
+    })
+    .strict(),
+  'minor-under-18',
+);
 
 export const WitnessInput = z
   .object({ name: text(200).describe('personal'), protected: z.boolean().default(false) })
@@ -112,8 +110,6 @@ export const RecordedOpenCaseInput = OpenCaseInput.extend({ policy: DeadlinePoli
 /** Someone who holds a seized item: an agency, and a staff id when a person signs for it. */
 export const Holder = z.object({ agency: Agency, staffId: StaffId.optional() }).strict();
 export type Holder = z.infer<typeof Holder>;
-
-export { OffenceClass };
 
 export type Suspect = z.infer<typeof SuspectInput> & { ref: string; addedAt: string; charged: boolean };
 export type Victim = z.infer<typeof VictimInput> & {
@@ -152,7 +148,7 @@ export interface Arrest {
   at: string;
   raidRef?: string;
   locationRef?: string;
-  offenceClass: z.infer<typeof OffenceClass>;
+  offenceClass: OffenceClass;
   status: 'held' | 'remanded' | 'released';
   /** Epoch ms when police detention lapses; extended by JUDICIARY. */
   limitAt: number;

@@ -3,7 +3,7 @@
  * `cases.<RECIPIENT>.<event-type>`. Ids are deterministic so that a retried publish is a duplicate
  * (JetStream Nats-Msg-Id) rather than a second event.
  */
-import type { Recipient } from './agencies';
+import type { Recipient } from './actors';
 
 export const SUBJECT_ROOT = 'cases';
 
@@ -35,10 +35,6 @@ export const CLOUD_EVENT_TYPE_PREFIX = 'org.case-orchestrator.';
 
 export function subjectFor(recipient: Recipient, eventType: string): string {
   return `${SUBJECT_ROOT}.${recipient}.${eventType}`;
-}
-
-export function agencySubjectFilter(recipient: Recipient): string {
-  return `${SUBJECT_ROOT}.${recipient}.>`;
 }
 
 export function eventId(workflowId: string, seq: number): string {

@@ -36,3 +36,20 @@ export class CommandRejected extends Error {
 export function reject(code: RejectionCode, message: string): never {
   throw new CommandRejected(code, message);
 }
+
+/** A validation issue: where (a path into the input) and which rule. zod's issues have this shape, and so
+ * do those of the workflow's own checker (json-schema.ts). */
+export interface InputIssue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+/**
+ * The one way an invalid input is put into words: `field.path: rule`, e.g. `args.suspectRef: must be a
+ * reference like S-1`. `prefix` names the input (args, case, actor); an issue about the whole of an
+ * unnamed input says `whole` instead. Messages name fields and rules, never the offending value.
+ */
+export function issueMessage(issue: InputIssue, prefix = '', whole = 'arguments'): string {
+  const field = [prefix, ...issue.path.map(String)].filter((part) => part !== '').join('.');
+  return `${field || whole}: ${issue.message}`;
+}

@@ -3,7 +3,7 @@
  * may see. Routing and views are data here, so "who knows what" is reviewable in one table and
  * testable without a server. Event data holds references and pseudonyms only, never names.
  */
-import type { Agency } from './agencies';
+import type { Agency } from './actors';
 
 /** What an agency sees of an event: everything, only some fields, or nothing but the fact. */
 export type View = 'full' | readonly string[];
@@ -146,6 +146,12 @@ export const EVENT_CATALOG = {
 
 export type EventType = keyof typeof EVENT_CATALOG;
 export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as EventType[];
+
+/** The task events: routed at emission to the task's holders (the catalogue's `dynamic` entries). */
+export type TaskEventType = Extract<EventType, `task-${string}`>;
+export const TASK_EVENT_TYPES = EVENT_TYPES.filter(
+  (type): type is TaskEventType => (EVENT_CATALOG[type] as EventSpec).dynamic === true,
+);
 
 /** An event waiting in a workflow's outbox for the publish activity. */
 export interface PendingEvent {

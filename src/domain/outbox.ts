@@ -1,7 +1,7 @@
 /** Emitting an event = appending it to the owner's outbox with the next sequence number. The
  * workflow drains the outbox through the publish activity; entries leave only once published. */
 import { clearancesOf } from './access';
-import type { Actor, Agency } from './agencies';
+import type { Actor, Agency } from './actors';
 import type { EventType, PendingEvent } from './events';
 import type { TaskOwnerState } from './state';
 

@@ -1,9 +1,10 @@
 /**
  * The permission matrix: which agency, in which roles, may issue which command, at which stages. Data,
- * not ifs: the validators read this table, `cases commands` prints it, and tests check it row by row.
+ * not ifs: the validators read this table, `cases commands` prints it, and tests check it row by row
+ * (and against the lifecycle the commands declare: test/unit/domain-lifecycle.test.ts).
  * The actor it is checked against comes from a verified access token (src/gateway), never a request.
  */
-import { ROLE_NAMES, rolesOf, type Actor, type Agency, type AgencyRole } from './agencies';
+import { ROLE_NAMES, rolesOf, type Actor, type Agency, type AgencyRole } from './actors';
 import { reject } from './errors';
 import { stagesFrom, type Stage } from './stages';
 
@@ -52,7 +53,8 @@ export const PERMISSIONS = {
   // Exhibits pass through court clerks too.
   transferCustody: { who: { POLICE: 'any', PROSECUTION: 'any', JUDICIARY: 'any' }, stages: DETAINED },
   rescueMinor: { who: { POLICE: 'any', CHILD_PROTECTION: 'any' }, stages: ['INVESTIGATION', ...AFTER_RAID, 'TRIAL'] },
-  fileCharges: { who: PROSECUTORS, stages: ['INVESTIGATION', 'DETENTION', 'PROSECUTION'] },
+  // Charges need an identified suspect, not an arrest: suspects who fled a raid are charged too.
+  fileCharges: { who: PROSECUTORS, stages: ['INVESTIGATION', 'OPERATION', 'DETENTION', 'PROSECUTION'] },
   openTrial: { who: JUDGES, stages: ['PROSECUTION'] },
   // Clerks keep the court's calendar.
   scheduleHearing: { who: { JUDICIARY: ['judge', 'court-clerk'] }, stages: ['DETENTION', 'PROSECUTION', 'TRIAL'] },
@@ -64,7 +66,7 @@ export const PERMISSIONS = {
 export type CaseCommandName = keyof typeof PERMISSIONS;
 
 /** The roles of `agency` that `who` lets act, or none. */
-export function allowedRoles(who: Who, agency: Agency): readonly AgencyRole[] {
+function allowedRoles(who: Who, agency: Agency): readonly AgencyRole[] {
   const roles = who[agency];
   if (roles === undefined) return [];
   return roles === 'any' ? rolesOf(agency) : roles;

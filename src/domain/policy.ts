@@ -1,29 +1,26 @@
 /**
  * Deadline policy: a versioned, validated document with defaults. Every duration can be overridden
  * (tests use seconds). The policy a case runs under is fixed when it opens and travels in its
- * workflow input, so replays and continue-as-new see the same rules.
+ * workflow input, so replays and continue-as-new see the same rules. The defaults and legal bounds are
+ * data in deadline-policy.ts (which workflow code uses); this module holds the schemas.
  */
 import { z } from 'zod';
+import { ARGUMENT_RULES } from './argument-rules';
+import { boundViolations, DEFAULT_POLICY, OFFENCE_CLASSES } from './deadline-policy';
+import { DURATION_PATTERN } from './durations';
+import { issueMessage } from './errors';
 
-const DURATION = /^(\d+)(ms|s|m|h|d)$/;
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-/** Ten years: longer than any legal deadline, and far inside the range of a Date. */
-const MAX_DURATION_MS = 3650 * UNIT_MS.d;
+export * from './deadline-policy';
+export { toMs, isDuration, MAX_DURATION_MS } from './durations';
 
+const withinRange = ARGUMENT_RULES['duration-at-most-3650d'];
 export const Duration = z
   .string()
-  .regex(DURATION, 'must be a duration such as 500ms, 30s, 5m, 2h or 7d')
-  .refine((d: string) => !DURATION.test(d) || toMs(d) <= MAX_DURATION_MS, 'must be at most 3650d');
+  .regex(DURATION_PATTERN, 'must be a duration such as 500ms, 30s, 5m, 2h or 7d')
+  .refine(withinRange.holds, withinRange.message);
 export type Duration = string;
 
-export function toMs(d: string): number {
-  const m = DURATION.exec(d);
-  if (!m) throw new Error(`not a duration: ${d}`);
-  return Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS];
-}
-
-export const OffenceClass = z.enum(['trafficking', 'organized-crime', 'child-sale', 'illegal-abortion', 'other']);
-export type OffenceClass = z.infer<typeof OffenceClass>;
+export const OffenceClass = z.enum(OFFENCE_CLASSES);
 
 export const DeadlinePolicy = z
   .object({
@@ -55,66 +52,6 @@ export const DeadlinePolicy = z
   .strict();
 export type DeadlinePolicy = z.infer<typeof DeadlinePolicy>;
 
-export const DEFAULT_POLICY: DeadlinePolicy = {
-  version: 1,
-  detention: {
-    limit: {
-      trafficking: '48h',
-      'organized-crime': '15d',
-      'child-sale': '48h',
-      'illegal-abortion': '48h',
-      other: '48h',
-    },
-    warnBefore: '6h',
-    extension: '7d',
-  },
-  warrantValidity: '7d',
-  raidReportWindow: '6h',
-  chargeFilingWindow: '30d',
-  childProtection: { referralAcceptance: '6h', medicalExam: '24h', placement: '72h', carePlan: '30d' },
-  task: { defaultDue: '3d', remindBefore: '2h' },
-};
-
-/**
- * The legal ceilings a deployment's policy must stay within (Peruvian procedure, as in the reference
- * case: police detention up to 15 days for trafficking and organised crime, and so on). A policy may be
- * stricter, never looser; a judge's warrant validity or detention extension is bounded by the policy.
- */
-export const LEGAL_BOUNDS = {
-  'detention.limit': '15d',
-  'detention.warnBefore': '2d',
-  'detention.extension': '30d',
-  warrantValidity: '30d',
-  raidReportWindow: '7d',
-  chargeFilingWindow: '365d',
-  'childProtection.referralAcceptance': '24h',
-  'childProtection.medicalExam': '72h',
-  'childProtection.placement': '30d',
-  'childProtection.carePlan': '180d',
-  'task.defaultDue': '30d',
-  'task.remindBefore': '7d',
-} as const;
-
-/** Where a policy exceeds a legal bound: `path: must be at most X (legal bound)`, or none. */
-export function boundViolations(policy: DeadlinePolicy): string[] {
-  const out: string[] = [];
-  const check = (path: string, value: string, bound: string) => {
-    if (toMs(value) > toMs(bound)) out.push(`${path}: must be at most ${bound} (legal bound)`);
-  };
-  for (const [cls, d] of Object.entries(policy.detention.limit)) check(`detention.limit.${cls}`, d, LEGAL_BOUNDS['detention.limit']);
-  check('detention.warnBefore', policy.detention.warnBefore, LEGAL_BOUNDS['detention.warnBefore']);
-  check('detention.extension', policy.detention.extension, LEGAL_BOUNDS['detention.extension']);
-  check('warrantValidity', policy.warrantValidity, LEGAL_BOUNDS.warrantValidity);
-  check('raidReportWindow', policy.raidReportWindow, LEGAL_BOUNDS.raidReportWindow);
-  check('chargeFilingWindow', policy.chargeFilingWindow, LEGAL_BOUNDS.chargeFilingWindow);
-  for (const k of ['referralAcceptance', 'medicalExam', 'placement', 'carePlan'] as const) {
-    check(`childProtection.${k}`, policy.childProtection[k], LEGAL_BOUNDS[`childProtection.${k}`]);
-  }
-  check('task.defaultDue', policy.task.defaultDue, LEGAL_BOUNDS['task.defaultDue']);
-  check('task.remindBefore', policy.task.remindBefore, LEGAL_BOUNDS['task.remindBefore']);
-  return out;
-}
-
 export class PolicyError extends Error {
   override readonly name = 'PolicyError';
 }
@@ -123,10 +60,7 @@ export class PolicyError extends Error {
 export function resolvePolicy(override: unknown = {}): DeadlinePolicy {
   const merged = mergeDeep(DEFAULT_POLICY, override);
   const parsed = DeadlinePolicy.safeParse(merged);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new PolicyError(`${issue.path.join('.') || 'policy'}: ${issue.message}`);
-  }
+  if (!parsed.success) throw new PolicyError(issueMessage(parsed.error.issues[0]!, '', 'policy'));
   const violations = boundViolations(parsed.data);
   if (violations.length > 0) throw new PolicyError(violations[0]!);
   return parsed.data;

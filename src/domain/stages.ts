@@ -1,6 +1,8 @@
-/** The stage machine of a case. Stages only move forward; ARCHIVED and CLOSED are final. */
-import { z } from 'zod';
-
+/**
+ * The stages of a case, in the order a case normally goes through them. Which moves between them exist
+ * is declared by the commands that make them (src/domain/lifecycle.ts derives the machine from those
+ * declarations); stages only move forward, and ARCHIVED and CLOSED are final.
+ */
 export const STAGES = [
   'INTAKE',
   'INVESTIGATION',
@@ -12,34 +14,15 @@ export const STAGES = [
   'CLOSED',
   'ARCHIVED',
 ] as const;
-export const Stage = z.enum(STAGES);
-export type Stage = z.infer<typeof Stage>;
+export type Stage = (typeof STAGES)[number];
 
 export const FINAL_STAGES: readonly Stage[] = ['CLOSED', 'ARCHIVED'];
 
-/** Where each stage may lead. Investigation goes on in parallel in later stages; that is a
- * permission of commands (see commands.ts), not a stage of its own. */
-export const TRANSITIONS: Record<Stage, readonly Stage[]> = {
-  INTAKE: ['INVESTIGATION', 'ARCHIVED'],
-  INVESTIGATION: ['OPERATION', 'DETENTION', 'PROSECUTION', 'ARCHIVED'],
-  OPERATION: ['DETENTION', 'PROSECUTION'],
-  DETENTION: ['PROSECUTION'],
-  PROSECUTION: ['TRIAL'],
-  TRIAL: ['JUDGMENT'],
-  JUDGMENT: ['CLOSED'],
-  CLOSED: [],
-  ARCHIVED: [],
-};
-
-export function canMove(from: Stage, to: Stage): boolean {
-  return TRANSITIONS[from].includes(to);
-}
-
-export function stageIndex(stage: Stage): number {
-  return STAGES.indexOf(stage);
+export function isFinal(stage: Stage): boolean {
+  return FINAL_STAGES.includes(stage);
 }
 
 /** Stages from `first` up to (not including) the final ones. */
 export function stagesFrom(first: Stage): Stage[] {
-  return STAGES.slice(stageIndex(first), STAGES.indexOf('CLOSED'));
+  return STAGES.slice(STAGES.indexOf(first), STAGES.indexOf('CLOSED'));
 }

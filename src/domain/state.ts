@@ -2,7 +2,7 @@
  * The state a case workflow keeps. Plain JSON only (records, arrays, numbers, strings): it is carried
  * across continue-as-new as workflow input, where a Map or a class would not survive.
  */
-import type { Actor, Agency } from './agencies';
+import type { Actor, Agency } from './actors';
 import type {
   Arrest,
   Charge,

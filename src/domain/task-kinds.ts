@@ -21,7 +21,10 @@ export const TASK_KINDS = {
     summary: 'A detention limit lapsed: a judge releases, remands or extends.',
     resolvedBy: ['extendDetention', 'endDetention'],
   },
-  'file-charges': { summary: 'File charges within the legal window after the first arrest.', resolvedBy: ['fileCharges'] },
+  'file-charges': {
+    summary: 'File charges within the legal window after the first arrest.',
+    resolvedBy: ['fileCharges'],
+  },
   'report-raid-locations': {
     summary: 'Report the outcome of every location of a raid.',
     resolvedBy: ['reportLocation'],

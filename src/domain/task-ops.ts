@@ -1,10 +1,24 @@
 /** The human-task pattern, shared by the case, raid and protection workflows. */
-import type { Actor, Agency } from './agencies';
+import type { Actor, Agency } from './actors';
 import { schedule, unschedule } from './deadlines';
 import { reject } from './errors';
 import { emit } from './outbox';
 import type { Deadline, TaskOwnerState } from './state';
-import { taskId, type HumanTask } from './tasks';
+import type { HumanTask } from './tasks';
+import { iso } from './time';
+
+/** `<ownerWorkflowId>~T<n>` (see taskId). */
+export const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,180}~T\d{1,6}$/;
+
+/** Task ids name their owner, so completion can be routed without a lookup. */
+export function taskId(ownerWorkflowId: string, n: number): string {
+  return `${ownerWorkflowId}~T${n}`;
+}
+
+/** Whether a task still waits for someone: open or claimed, not completed or cancelled. */
+export function isOpen(task: Pick<HumanTask, 'status'>): boolean {
+  return task.status === 'open' || task.status === 'claimed';
+}
 
 export interface NewTask {
   kind: string;
@@ -45,12 +59,10 @@ export function openTask(state: TaskOwnerState, spec: NewTask, now: number): Hum
 }
 
 /** Checks that `actor` may act on the task; returns it. Used by validators, so it must not mutate. */
-export function checkTaskActor(state: TaskOwnerState, id: string, actor: Actor): HumanTask {
-  const task = state.tasks[id];
+export function checkTaskActor(state: TaskOwnerState, id: string, actor: Pick<Actor, 'agency'>): HumanTask {
+  const task = Object.prototype.hasOwnProperty.call(state.tasks, id) ? state.tasks[id] : undefined;
   if (!task) return reject('UNKNOWN_REFERENCE', `taskId: no task ${id} in this workflow`);
-  if (task.status === 'completed' || task.status === 'cancelled') {
-    return reject('CONFLICT', `taskId: task ${id} is already ${task.status}`);
-  }
+  if (!isOpen(task)) return reject('CONFLICT', `taskId: task ${id} is already ${task.status}`);
   const allowed = task.assignee === actor.agency || (task.escalated && task.escalateTo.includes(actor.agency));
   if (!allowed) return reject('NOT_PERMITTED', `task ${id} is assigned to ${task.assignee}, not ${actor.agency}`);
   return task;
@@ -78,7 +90,7 @@ export function completeTask(state: TaskOwnerState, id: string, outcome: string 
 
 export function cancelTask(state: TaskOwnerState, id: string, now: number): void {
   const task = state.tasks[id];
-  if (!task || task.status === 'completed' || task.status === 'cancelled') return;
+  if (!task || !isOpen(task)) return;
   task.status = 'cancelled';
   unschedule(state, id, ['task-reminder', 'task-due']);
   announce(state, 'task-cancelled', task, now);
@@ -87,20 +99,18 @@ export function cancelTask(state: TaskOwnerState, id: string, now: number): void
 /** Completes the open task of a kind about a reference, if there is one (a command did the work). */
 export function completeTaskFor(state: TaskOwnerState, kind: string, ref: string, outcome: string, now: number): void {
   for (const task of Object.values(state.tasks)) {
-    if (task.kind === kind && task.ref === ref && (task.status === 'open' || task.status === 'claimed')) {
-      completeTask(state, task.id, outcome, now);
-    }
+    if (task.kind === kind && task.ref === ref && isOpen(task)) completeTask(state, task.id, outcome, now);
   }
 }
 
-export function openTasks(state: TaskOwnerState): HumanTask[] {
-  return Object.values(state.tasks).filter((t) => t.status === 'open' || t.status === 'claimed');
+export function openTasks(state: Pick<TaskOwnerState, 'tasks'>): HumanTask[] {
+  return Object.values(state.tasks).filter(isOpen);
 }
 
 /** Fires a task deadline: reminder to the assignee, or escalation to the escalation targets. */
 export function onTaskDeadline(state: TaskOwnerState, deadline: Deadline, now: number): void {
   const task = state.tasks[deadline.ref];
-  if (!task || task.status === 'completed' || task.status === 'cancelled') return;
+  if (!task || !isOpen(task)) return;
   if (deadline.kind === 'task-reminder') {
     task.remindAt = task.remindAt.filter((r) => Date.parse(r) > now);
     announce(state, 'task-reminder', task, now);
@@ -112,7 +122,7 @@ export function onTaskDeadline(state: TaskOwnerState, deadline: Deadline, now: n
 
 /** Only closed tasks are dropped when state is compacted for continue-as-new. */
 export function pruneClosedTasks(state: TaskOwnerState, keep = 200): void {
-  const closed = Object.values(state.tasks).filter((t) => t.status === 'completed' || t.status === 'cancelled');
+  const closed = Object.values(state.tasks).filter((t) => !isOpen(t));
   for (const t of closed.slice(0, Math.max(0, closed.length - keep))) delete state.tasks[t.id];
 }
 
@@ -120,8 +130,4 @@ function announce(state: TaskOwnerState, type: Parameters<typeof emit>[1], task:
   // Once escalated, the escalation agencies hold the task too, so they hear how it ends.
   const to = task.escalated ? [task.assignee, ...task.escalateTo] : [task.assignee];
   emit(state, type, { task: { ...task } }, now, { to: [...new Set(to)] });
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }

@@ -1,16 +1,20 @@
 /**
  * Human tasks: one pattern for every piece of work a person must do by a deadline ("approve warrant
  * W-3", "medical exam of minor V-1"). A task is created and announced by event, completed by an
- * Update to the workflow that owns it, reminded and escalated by that workflow's timers.
+ * Update to the workflow that owns it, reminded and escalated by that workflow's timers. The schemas
+ * here are for readers of task events (the notifier, the gateway); the rules are in task-ops.ts.
  */
 import { z } from 'zod';
 import { Agency } from './agencies';
+import { issueMessage } from './errors';
 
-export const TaskStatus = z.enum(['open', 'claimed', 'completed', 'cancelled']);
-export type TaskStatus = z.infer<typeof TaskStatus>;
+export { isOpen, taskId, TASK_ID_PATTERN } from './task-ops';
+import { TASK_ID_PATTERN } from './task-ops';
+
+const TaskStatus = z.enum(['open', 'claimed', 'completed', 'cancelled']);
 
 /** `<ownerWorkflowId>~T<n>`: the owner is derivable, so completion can be routed without a lookup. */
-export const TaskId = z.string().regex(/^[A-Za-z0-9_-]{1,180}~T\d{1,6}$/, 'must look like <workflowId>~T<n>');
+export const TaskId = z.string().regex(TASK_ID_PATTERN, 'must look like <workflowId>~T<n>');
 
 export const HumanTask = z.object({
   id: TaskId,
@@ -35,12 +39,10 @@ export const HumanTask = z.object({
 });
 export type HumanTask = z.infer<typeof HumanTask>;
 
-export function taskId(ownerWorkflowId: string, n: number): string {
-  return `${ownerWorkflowId}~T${n}`;
-}
-
+/** The workflow that owns a task, from its id. */
 export function ownerOfTask(id: string): string {
   const parsed = TaskId.safeParse(id);
-  if (!parsed.success) throw new Error(`taskId: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  if (!parsed.success)
+    throw new Error(issueMessage(parsed.error.issues[0] ?? { path: [], message: 'invalid' }, 'taskId'));
   return id.slice(0, id.lastIndexOf('~T'));
 }

@@ -2,7 +2,7 @@
  * Need-to-know by construction: one event becomes one message per receiving agency, holding only the
  * fields that agency's view allows (see EVENT_CATALOG), plus one canonical copy for AUDIT.
  */
-import type { Agency, Recipient } from './agencies';
+import type { Agency, Recipient } from './actors';
 import {
   CLOUD_EVENT_TYPE_PREFIX,
   eventId,
@@ -20,7 +20,7 @@ export function recipientsOf(event: PendingEvent): Agency[] {
 }
 
 /** What `agency` sees of an event (its catalogue view). Restriction is decided by toAgencyMessages. */
-export function viewFor(event: PendingEvent, agency: Agency): Record<string, unknown> {
+function viewFor(event: PendingEvent, agency: Agency): Record<string, unknown> {
   const spec: EventSpec = EVENT_CATALOG[event.type];
   // Fail closed: a receiver the catalogue gives no view of this event learns only that it happened.
   const view: View = spec.to[agency] ?? [];

@@ -11,7 +11,18 @@ import type { Config } from '../config';
 import { provisionIfPermitted } from '../nats/provision';
 import { connectionOptions } from './connection';
 import { WORKER_POLICY } from './codec';
-import { loadDataConverter } from './data-converter';
+import { FAILURE_CONVERTER_PATH, loadDataConverter } from './data-converter';
+
+/**
+ * The domain modules workflow code runs, preloaded: evaluated once per worker thread and shared (frozen)
+ * by every workflow it runs, instead of once per cached workflow (src/domain/preload.ts says what may be
+ * in them). Every bundle of workflows/ is built with these options: the worker's own, the tests', the
+ * recorder's, the replay test's and the benchmarks'.
+ */
+export const WORKFLOW_BUNDLE_OPTIONS = {
+  failureConverterPath: FAILURE_CONVERTER_PATH,
+  preloadModules: [require.resolve('../domain/preload')],
+};
 
 export interface OrchestratorWorkerOptions {
   config: Config;
@@ -20,7 +31,12 @@ export interface OrchestratorWorkerOptions {
   /** A prebuilt bundle (tests bundle once per run); else workflows/ is bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Extra worker tuning (benchmarks set cache size and concurrency). */
-  tuning?: Partial<Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'>>;
+  tuning?: Partial<
+    Pick<
+      WorkerOptions,
+      'maxCachedWorkflows' | 'maxConcurrentWorkflowTaskExecutions' | 'maxConcurrentActivityTaskExecutions'
+    >
+  >;
 }
 
 export async function createOrchestratorWorker(opts: OrchestratorWorkerOptions): Promise<{
@@ -44,8 +60,17 @@ export async function createOrchestratorWorker(opts: OrchestratorWorkerOptions):
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     dataConverter,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../../workflows') }),
-    activities: createActivities({ js: jetstream(nc), streamName: config.NATS_STREAM, logger: logger.child({ component: 'activities' }) }),
+    ...(opts.workflowBundle
+      ? { workflowBundle: opts.workflowBundle }
+      : {
+          workflowsPath: require.resolve('../../workflows'),
+          bundlerOptions: { preloadModules: WORKFLOW_BUNDLE_OPTIONS.preloadModules },
+        }),
+    activities: createActivities({
+      js: jetstream(nc),
+      streamName: config.NATS_STREAM,
+      logger: logger.child({ component: 'activities' }),
+    }),
     ...opts.tuning,
   });
   return { worker, connection };

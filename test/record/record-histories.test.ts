@@ -6,13 +6,17 @@
 import { writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { temporalBinary } from '../support/servers';
-import { caseWorkflowId } from '../../src/domain/case-state';
+import { caseWorkflowId, protectionWorkflowId, raidWorkflowId } from '../../src/domain/case-state';
 import { resolvePolicy } from '../../src/domain/policy';
 import { completeProtection } from '../../src/demo/reference-case';
 import { serviceDesk } from '../../src/demo/desks';
 import { EncryptionCodec, ENCODING_ENCRYPTED } from '../../src/temporal/codec';
 import { loadKeyring } from '../../src/temporal/keyring';
 import { CARE, JUDGE, POLICE, PROSECUTION, raided, smallCase } from '../support/case-steps';
+import type { Actor } from '../../src/domain/actors';
+
+/** Assigning the lead prosecutor is the coordinating prosecutor's call. */
+const COORDINATOR: Actor = { ...PROSECUTION, staffId: 'fiscal-coord-1', roles: ['coordinating-prosecutor'] };
 import { eventually, startOrchestrator, uniqueCaseId, type TestOrchestrator } from '../support/orchestrator';
 
 jest.setTimeout(300_000);
@@ -35,7 +39,9 @@ async function decodeJson(node: unknown, codec: EncryptionCodec): Promise<unknow
       },
     ]);
     return {
-      metadata: Object.fromEntries(Object.entries(decoded!.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v!).toString('base64')])),
+      metadata: Object.fromEntries(
+        Object.entries(decoded!.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v!).toString('base64')]),
+      ),
       data: Buffer.from(decoded!.data ?? new Uint8Array()).toString('base64'),
     };
   }
@@ -44,11 +50,24 @@ async function decodeJson(node: unknown, codec: EncryptionCodec): Promise<unknow
   return out;
 }
 
-async function saveHistory(o: TestOrchestrator, workflowId: string, runId: string | undefined, name: string): Promise<void> {
+async function saveHistory(
+  o: TestOrchestrator,
+  workflowId: string,
+  runId: string | undefined,
+  name: string,
+): Promise<void> {
   // The CLI's JSON is the format replay takes (historyToJSON trips over jest's module registry).
   const json = execFileSync(temporalBinary(), [
-    'workflow', 'show', '--address', o.config.TEMPORAL_ADDRESS, '-w', workflowId, ...(runId ? ['-r', runId] : []),
-    '--output', 'json', '--no-json-shorthand-payloads',
+    'workflow',
+    'show',
+    '--address',
+    o.config.TEMPORAL_ADDRESS,
+    '-w',
+    workflowId,
+    ...(runId ? ['-r', runId] : []),
+    '--output',
+    'json',
+    '--no-json-shorthand-payloads',
   ]).toString();
   const decoded = await decodeJson(JSON.parse(json), new EncryptionCodec(loadKeyring(o.config)));
   writeFileSync(`${__dirname}/../histories/${name}.json`, `${JSON.stringify(decoded, null, 1)}\n`);
@@ -60,7 +79,11 @@ function save(o: TestOrchestrator, workflowId: string, name: string): Promise<vo
 
 it('records the lifecycle, deadline and continue-as-new histories', async () => {
   const policy = resolvePolicy({
-    detention: { limit: { trafficking: '2s', 'organized-crime': '2s', 'child-sale': '2s', 'illegal-abortion': '2s', other: '2s' }, warnBefore: '1s', extension: '1h' },
+    detention: {
+      limit: { trafficking: '2s', 'organized-crime': '2s', 'child-sale': '2s', 'illegal-abortion': '2s', other: '2s' },
+      warnBefore: '1s',
+      extension: '1h',
+    },
     raidReportWindow: '2s',
   });
   const o = await startOrchestrator({ policy });
@@ -68,21 +91,45 @@ it('records the lifecycle, deadline and continue-as-new histories', async () => 
     // A compact lifecycle touching every command: 3 locations, 2 arrests (one lapses), a rescued minor.
     const caseId = uniqueCaseId('REPLAY');
     const { suspects, locations, raidRef } = await raided(o.cases, caseId, { suspects: 3, locations: 3 });
-    const cmd = (name: string, by: typeof POLICE, args: Record<string, unknown> = {}) => o.cases.command(caseId, name, by, args);
-    await cmd('assignProsecutor', PROSECUTION, { staffId: 'fiscal-2' });
-    await cmd('addSuspect', PROSECUTION, { name: 'Former Officer', roles: ['member'], official: { agency: 'POLICE', current: false } });
+    const cmd = (name: string, by: typeof POLICE, args: Record<string, unknown> = {}) =>
+      o.cases.command(caseId, name, by, args);
+    await cmd('assignProsecutor', COORDINATOR, { staffId: 'fiscal-2' });
+    // The former officer below restricts POLICE; its officer on the case is cleared by name first.
+    await cmd('clearStaff', PROSECUTION, { agency: 'POLICE', staffId: POLICE.staffId! });
+    await cmd('addSuspect', PROSECUTION, {
+      name: 'Former Officer',
+      roles: ['member'],
+      official: { agency: 'POLICE', current: false },
+    });
     await cmd('addWitness', PROSECUTION, { name: 'Some Witness', protected: true });
     const { victimRef } = await cmd('addVictim', POLICE, { name: 'Some Child', minor: true, ageMonths: 5 });
-    const { arrestRef } = await cmd('recordArrest', POLICE, { suspectRef: suspects[0], offenceClass: 'trafficking', raidRef, locationRef: locations[0] });
+    const { arrestRef } = await cmd('recordArrest', POLICE, {
+      suspectRef: suspects[0],
+      offenceClass: 'trafficking',
+      raidRef,
+      locationRef: locations[0],
+    });
     const second = await cmd('recordArrest', POLICE, { suspectRef: suspects[1], offenceClass: 'child-sale', raidRef });
-    const { itemRef } = await cmd('recordSeizure', POLICE, { kind: 'cash', description: 'cash', raidRef, locationRef: locations[0] });
-    await cmd('transferCustody', POLICE, { itemRef, to: PROSECUTION, reason: 'court-exhibit' });
+    const { itemRef } = await cmd('recordSeizure', POLICE, {
+      kind: 'cash',
+      description: 'cash',
+      raidRef,
+      locationRef: locations[0],
+    });
+    await cmd('transferCustody', POLICE, {
+      itemRef,
+      to: { agency: 'PROSECUTION', staffId: PROSECUTION.staffId },
+      reason: 'court-exhibit',
+    });
     await cmd('rescueMinor', POLICE, { victimRef, custodyRef: 'SHELTER-1', raidRef });
     await cmd('reportLocation', POLICE, { raidRef, locationRef: locations[0], outcome: 'secured' });
     // Let the detention clocks and the raid report window lapse.
-    await eventually(async () => ((await o.cases.status(caseId)).openTasks.some((t) => t.kind === 'release-or-extend') ? true : undefined));
+    await eventually(async () =>
+      (await o.cases.status(caseId)).openTasks.some((t) => t.kind === 'release-or-extend') ? true : undefined,
+    );
     await new Promise((r) => setTimeout(r, 2_500));
-    for (const l of locations.slice(1)) await cmd('reportLocation', POLICE, { raidRef, locationRef: l, outcome: 'empty' });
+    for (const l of locations.slice(1))
+      await cmd('reportLocation', POLICE, { raidRef, locationRef: l, outcome: 'empty' });
     await cmd('extendDetention', JUDGE, { arrestRef });
     await cmd('endDetention', JUDGE, { arrestRef, outcome: 'remanded' });
     await cmd('endDetention', JUDGE, { arrestRef: second.arrestRef, outcome: 'released' });
@@ -90,20 +137,28 @@ it('records the lifecycle, deadline and continue-as-new histories', async () => 
     await cmd('fileCharges', PROSECUTION, { suspectRefs: suspects.slice(0, 2), offences: ['human-trafficking'] });
     await cmd('openTrial', JUDGE);
     await cmd('scheduleHearing', JUDGE, { kind: 'trial', at: '2027-03-01T09:00:00Z' });
-    await cmd('recordVerdict', JUDGE, { verdicts: [{ suspectRef: suspects[0], outcome: 'convicted', sentenceMonths: 120 }, { suspectRef: suspects[1], outcome: 'acquitted' }] });
+    await cmd('recordVerdict', JUDGE, {
+      verdicts: [
+        { suspectRef: suspects[0], outcome: 'convicted', sentenceMonths: 120 },
+        { suspectRef: suspects[1], outcome: 'acquitted' },
+      ],
+    });
     await cmd('closeCase', PROSECUTION);
     await o.temporal.workflow.getHandle(caseWorkflowId(caseId)).result();
     await save(o, caseWorkflowId(caseId), 'case-lifecycle');
-    await save(o, `${caseWorkflowId(caseId)}-raid-${raidRef}`, 'raid-operation');
-    await save(o, `${caseWorkflowId(caseId)}-minor-${String(victimRef)}`, 'child-protection');
+    await save(o, raidWorkflowId(caseId, String(raidRef)), 'raid-operation');
+    await save(o, protectionWorkflowId(caseId, String(victimRef)), 'child-protection');
 
     // A case that continues as new: its first run ends in ContinueAsNew.
     const canId = uniqueCaseId('REPLAYCAN');
     await o.cases.open(PROSECUTION, smallCase(canId), { maxHistoryLength: 60 });
     await o.cases.command(canId, 'startInvestigation', PROSECUTION);
     const first = (await o.temporal.workflow.getHandle(caseWorkflowId(canId)).describe()).runId;
-    for (let i = 0; i < 15; i++) await o.cases.command(canId, 'addLocation', POLICE, { kind: 'home', district: `D${i}` });
-    await eventually(async () => ((await o.temporal.workflow.getHandle(caseWorkflowId(canId)).describe()).runId !== first ? true : undefined));
+    for (let i = 0; i < 15; i++)
+      await o.cases.command(canId, 'addLocation', POLICE, { kind: 'home', district: `D${i}` });
+    await eventually(async () =>
+      (await o.temporal.workflow.getHandle(caseWorkflowId(canId)).describe()).runId !== first ? true : undefined,
+    );
     await saveHistory(o, caseWorkflowId(canId), first, 'case-continued-as-new');
   } finally {
     await o.stop();

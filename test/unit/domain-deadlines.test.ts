@@ -270,7 +270,11 @@ describe('human tasks: reminder, escalation, completion', () => {
 
   it('an escalated task is seen by the escalation agencies, but a decision task closes only by its decision', () => {
     const { state, task } = pendingWarrant();
-    const input = () => ({ commandId: newCommandId(), actor: AS.PROSECUTION, args: { taskId: task.id, outcome: 'chased-judge' } });
+    const input = () => ({
+      commandId: newCommandId(),
+      actor: AS.PROSECUTION,
+      args: { taskId: task.id, outcome: 'chased-judge' },
+    });
     expect(rejectionOf(() => validateTaskCommand(state, 'completeTask', input())).code).toBe('NOT_PERMITTED');
     wakeAt(state, NOW + 8 * SECOND);
     const police = { commandId: newCommandId(), actor: AS.POLICE, args: { taskId: task.id } };
@@ -282,7 +286,11 @@ describe('human tasks: reminder, escalation, completion', () => {
       `taskId: task ${task.id} closes when approveWarrant or denyWarrant is done, not by hand`,
     ]);
     run(state, 'approveWarrant', AS.JUDICIARY, { warrantRef: 'W-1' }, NOW + 9 * SECOND);
-    expect(state.tasks[task.id]).toMatchObject({ status: 'completed', outcome: 'approved', completedAt: iso(NOW + 9 * SECOND) });
+    expect(state.tasks[task.id]).toMatchObject({
+      status: 'completed',
+      outcome: 'approved',
+      completedAt: iso(NOW + 9 * SECOND),
+    });
     // Once escalated, the escalation agencies hold the task too: they hear how it ends.
     expect(lastEvent(state, 'task-completed').to).toEqual(['JUDICIARY', 'PROSECUTION']);
   });
@@ -291,11 +299,22 @@ describe('human tasks: reminder, escalation, completion', () => {
     const state = caseAt('OPERATION', { policy: FAST_POLICY });
     const task = openTask(
       state,
-      { kind: 'medical-exam', title: 'Medical exam of minor V-1', ref: 'V-1', assignee: 'CHILD_PROTECTION', dueInMs: 5 * SECOND, escalateTo: ['OVERSIGHT'] },
+      {
+        kind: 'medical-exam',
+        title: 'Medical exam of minor V-1',
+        ref: 'V-1',
+        assignee: 'CHILD_PROTECTION',
+        dueInMs: 5 * SECOND,
+        escalateTo: ['OVERSIGHT'],
+      },
       NOW,
     );
     wakeAt(state, NOW + 6 * SECOND);
-    const by = (actor: typeof AS.POLICE) => ({ commandId: newCommandId(), actor, args: { taskId: task.id, outcome: 'examined' } });
+    const by = (actor: typeof AS.POLICE) => ({
+      commandId: newCommandId(),
+      actor,
+      args: { taskId: task.id, outcome: 'examined' },
+    });
     expect(rejectionOf(() => validateTaskCommand(state, 'completeTask', by(AS.POLICE))).code).toBe('NOT_PERMITTED');
     const done = decideTaskCommand(state, 'completeTask', by(AS.OVERSIGHT), NOW + 7 * SECOND);
     expect(done.task).toMatchObject({ status: 'completed', outcome: 'examined' });
@@ -315,7 +334,10 @@ describe('human tasks: reminder, escalation, completion', () => {
     const byOversight = { commandId: newCommandId(), actor: AS.OVERSIGHT, args: { taskId: forJudge!.id } };
     expect(rejectionOf(() => validateTaskCommand(state, 'completeTask', byOversight)).code).toBe('PRECONDITION');
     run(state, 'endDetention', AS.JUDICIARY, { arrestRef: forJudge!.ref!, outcome: 'released' }, NOW + 14 * SECOND);
-    expect(tasksOf(state, 'release-or-extend').map((t) => state.tasks[t.id]!.status)).toEqual(['completed', 'completed']);
+    expect(tasksOf(state, 'release-or-extend').map((t) => state.tasks[t.id]!.status)).toEqual([
+      'completed',
+      'completed',
+    ]);
   });
 
   it('escalates once, and a task done in time neither reminds nor escalates', () => {

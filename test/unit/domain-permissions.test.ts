@@ -7,7 +7,13 @@
 import { AGENCIES, rolesOf, type Actor } from '../../src/domain/agencies';
 import { validateCaseCommand } from '../../src/domain/commands';
 import { CommandRejected } from '../../src/domain/errors';
-import { describeWho, isAllowed, PERMISSIONS, type CaseCommandName, type Permission } from '../../src/domain/permissions';
+import {
+  describeWho,
+  isAllowed,
+  PERMISSIONS,
+  type CaseCommandName,
+  type Permission,
+} from '../../src/domain/permissions';
 import { STAGES, type Stage } from '../../src/domain/stages';
 import { AS, CLERK, COORDINATOR, NOW, caseAt, newCommandId, permittedActor, refuse } from './domain-fixtures';
 
@@ -36,7 +42,10 @@ const VALID: Record<CaseCommandName, { stage: Stage; args: Record<string, unknow
     stage: 'OPERATION',
     args: { kind: 'phone', description: 'two phones', raidRef: 'R-1', locationRef: 'L-2' },
   },
-  transferCustody: { stage: 'DETENTION', args: { itemRef: 'E-1', to: { agency: 'PROSECUTION', staffId: 'fiscal-017' }, reason: 'court-exhibit' } },
+  transferCustody: {
+    stage: 'DETENTION',
+    args: { itemRef: 'E-1', to: { agency: 'PROSECUTION', staffId: 'fiscal-017' }, reason: 'court-exhibit' },
+  },
   rescueMinor: {
     stage: 'OPERATION',
     args: { victimRef: 'V-1', custodyRef: 'MIMP-CAR-07', raidRef: 'R-1', locationRef: 'L-2' },
@@ -92,7 +101,14 @@ describe.each(COMMANDS)('%s', (name) => {
   it.each(outsiders.map((a) => [label(a), a] as const))(
     `is refused to %s with NOT_PERMITTED, naming who may (${describeWho(row.who)})`,
     (_label, actor) => {
-      refuse(caseAt(stage), name, actor, args, 'NOT_PERMITTED', new RegExp(`^${name}: only .* may do this \\(you: ${actor.agency}, `));
+      refuse(
+        caseAt(stage),
+        name,
+        actor,
+        args,
+        'NOT_PERMITTED',
+        new RegExp(`^${name}: only .* may do this \\(you: ${actor.agency}, `),
+      );
     },
   );
 
@@ -118,14 +134,28 @@ describe.each(COMMANDS)('%s', (name) => {
 describe('roles matter', () => {
   it('a court clerk may schedule a hearing but not approve a warrant: "only a judge"', () => {
     expect(attempt('scheduleHearing', CLERK, 'PROSECUTION', VALID.scheduleHearing.args)).toBeUndefined();
-    refuse(caseAt('INVESTIGATION'), 'approveWarrant', CLERK, { warrantRef: 'W-1' }, 'NOT_PERMITTED', /^approveWarrant: only a judge \(JUDICIARY\) may do this \(you: JUDICIARY, a court clerk\)$/);
+    refuse(
+      caseAt('INVESTIGATION'),
+      'approveWarrant',
+      CLERK,
+      { warrantRef: 'W-1' },
+      'NOT_PERMITTED',
+      /^approveWarrant: only a judge \(JUDICIARY\) may do this \(you: JUDICIARY, a court clerk\)$/,
+    );
   });
   it('a token without any role may do nothing', () => {
     const bare: Actor = { agency: 'PROSECUTION', staffId: 'fiscal-017', roles: [] };
     refuse(caseAt('INTAKE'), 'startInvestigation', bare, {}, 'NOT_PERMITTED', /you: PROSECUTION, no role/);
   });
   it('only the coordinating prosecutor assigns the lead prosecutor', () => {
-    refuse(caseAt('INTAKE'), 'assignProsecutor', AS.PROSECUTION, { staffId: 'fiscal-2' }, 'NOT_PERMITTED', /only a coordinating prosecutor \(PROSECUTION\)/);
+    refuse(
+      caseAt('INTAKE'),
+      'assignProsecutor',
+      AS.PROSECUTION,
+      { staffId: 'fiscal-2' },
+      'NOT_PERMITTED',
+      /only a coordinating prosecutor \(PROSECUTION\)/,
+    );
     expect(attempt('assignProsecutor', COORDINATOR, 'INTAKE', { staffId: 'fiscal-2' })).toBeUndefined();
   });
 });

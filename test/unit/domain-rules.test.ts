@@ -89,6 +89,15 @@ describe('the stage machine', () => {
     expect(state.suspects['S-2']!.charged).toBe(true);
   });
 
+  it('goes from operation straight to prosecution when the suspects fled the raid: charges need no arrest', () => {
+    const state = caseAt('OPERATION'); // R-1 planned, nobody arrested
+    run(state, 'reportLocation', AS.POLICE, { raidRef: 'R-1', locationRef: 'L-1', outcome: 'empty' });
+    run(state, 'reportLocation', AS.POLICE, { raidRef: 'R-1', locationRef: 'L-2', outcome: 'empty' });
+    run(state, 'fileCharges', AS.PROSECUTION, { suspectRefs: ['S-1'], offences: ['sale-of-children'] });
+    expect(state.stageHistory.map((h) => h.stage)).toEqual(['INTAKE', 'INVESTIGATION', 'OPERATION', 'PROSECUTION']);
+    expect(lastEvent(state, 'stage-changed').data).toEqual({ from: 'OPERATION', to: 'PROSECUTION' });
+  });
+
   it('ending a case cancels its open tasks and timers and asks planned raids to stop', () => {
     const state = caseAt('INVESTIGATION');
     expect(Object.values(state.tasks).filter((t) => t.status === 'open')).toHaveLength(1); // decide W-1
@@ -216,7 +225,14 @@ describe('ordering: commands are refused outside their stages (WRONG_STAGE)', ()
   });
 
   it('checks who before when: a wrong agency in a wrong stage hears NOT_PERMITTED', () => {
-    refuse(openCase(), 'recordVerdict', AS.POLICE, {}, 'NOT_PERMITTED', /^recordVerdict: only .* may do this \(you: POLICE, /);
+    refuse(
+      openCase(),
+      'recordVerdict',
+      AS.POLICE,
+      {},
+      'NOT_PERMITTED',
+      /^recordVerdict: only .* may do this \(you: POLICE, /,
+    );
   });
 });
 
@@ -326,7 +342,14 @@ describe('who may do what (NOT_PERMITTED)', () => {
       'NOT_PERMITTED',
       /^assignProsecutor: only .* may do this \(you: JUDICIARY, /,
     );
-    refuse(caseAt('JUDGMENT'), 'closeCase', AS.JUDICIARY, {}, 'NOT_PERMITTED', /^closeCase: only .* may do this \(you: JUDICIARY, /);
+    refuse(
+      caseAt('JUDGMENT'),
+      'closeCase',
+      AS.JUDICIARY,
+      {},
+      'NOT_PERMITTED',
+      /^closeCase: only .* may do this \(you: JUDICIARY, /,
+    );
   });
 
   it('a seized item is transferred only by its current holder agency', () => {
@@ -339,7 +362,11 @@ describe('who may do what (NOT_PERMITTED)', () => {
       'NOT_PERMITTED',
       /^itemRef: E-1 is held by POLICE; only the holder may transfer it$/,
     );
-    run(state, 'transferCustody', AS.POLICE, { itemRef: 'E-1', to: { agency: 'PROSECUTION', staffId: 'fiscal-017' }, reason: 'court-exhibit' });
+    run(state, 'transferCustody', AS.POLICE, {
+      itemRef: 'E-1',
+      to: { agency: 'PROSECUTION', staffId: 'fiscal-017' },
+      reason: 'court-exhibit',
+    });
     refuse(
       state,
       'transferCustody',
@@ -575,7 +602,11 @@ describe('unknown parties and places (UNKNOWN_REFERENCE)', () => {
   it('no task command for a task the workflow does not own', () => {
     const state = caseAt('INVESTIGATION');
     const refusal = rejectionOf(() =>
-      validateTaskCommand(state, 'completeTask', { commandId: newCommandId(), actor: AS.JUDICIARY, args: { taskId: 'case-OTHER~T1' } }),
+      validateTaskCommand(state, 'completeTask', {
+        commandId: newCommandId(),
+        actor: AS.JUDICIARY,
+        args: { taskId: 'case-OTHER~T1' },
+      }),
     );
     expect(refusal.code).toBe('UNKNOWN_REFERENCE');
     expect(refusal.message).toBe('taskId: no task case-OTHER~T1 in this workflow');
@@ -593,7 +624,12 @@ describe('warrants expire', () => {
   it('a raid may be planned while the warrant is valid', () => {
     const state = withShortWarrant();
     expect(
-      validateCaseCommand(state, 'planRaid', { commandId: newCommandId(), actor: AS.POLICE, args: { locationRefs: ['L-1'] } }, NOW + 500),
+      validateCaseCommand(
+        state,
+        'planRaid',
+        { commandId: newCommandId(), actor: AS.POLICE, args: { locationRefs: ['L-1'] } },
+        NOW + 500,
+      ),
     ).toBeDefined();
   });
 
@@ -929,7 +965,9 @@ describe('conflicts (CONFLICT)', () => {
     const taskId = state.warrants['W-1']!.taskId;
     decideTaskCommand(state, 'claimTask', { commandId: newCommandId(), actor: AS.JUDICIARY, args: { taskId } }, NOW);
     const other = { agency: 'JUDICIARY', staffId: 'judge-10', roles: ['judge'] };
-    const claimed = rejectionOf(() => validateTaskCommand(state, 'claimTask', { commandId: newCommandId(), actor: other, args: { taskId } }));
+    const claimed = rejectionOf(() =>
+      validateTaskCommand(state, 'claimTask', { commandId: newCommandId(), actor: other, args: { taskId } }),
+    );
     expect([claimed.code, claimed.message]).toEqual([
       'CONFLICT',
       `taskId: task ${taskId} is already claimed by staff judge-09`,
@@ -996,7 +1034,12 @@ describe('defects found by these tests, now fixed', () => {
       { suspectRef: 'S-1', outcome: 'acquitted' },
     ];
     const refusal = rejectionOf(() =>
-      validateCaseCommand(state, 'recordVerdict', { commandId: newCommandId(), actor: AS.JUDICIARY, args: { verdicts } }, NOW),
+      validateCaseCommand(
+        state,
+        'recordVerdict',
+        { commandId: newCommandId(), actor: AS.JUDICIARY, args: { verdicts } },
+        NOW,
+      ),
     );
     expect(refusal.message).toMatch(/verdicts\[1\]\.suspectRef/);
   });

@@ -180,7 +180,11 @@ describe('AUDIT, ids and subjects', () => {
     for (const event of state.outbox) {
       const audit = toAgencyMessages(state.workflowId, event).filter((m) => m.recipient === 'AUDIT');
       expect(audit).toHaveLength(1);
-      expect(audit[0]!.event.data).toEqual({ caseId: state.caseId, ...event.data, ...(event.by ? { by: event.by } : {}) });
+      expect(audit[0]!.event.data).toEqual({
+        caseId: state.caseId,
+        ...event.data,
+        ...(event.by ? { by: event.by } : {}),
+      });
     }
   });
 

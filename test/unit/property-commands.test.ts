@@ -46,7 +46,18 @@ import {
 } from '../../src/domain/task-commands';
 import { openTask, openTasks } from '../../src/domain/task-ops';
 import { toAgencyMessages } from '../../src/domain/views';
-import { AS, CASE_ID, FAST_POLICY, HOUR, NOW, PERSONAL, PERSONAL_STRINGS, SECOND, caseAt, run } from './domain-fixtures';
+import {
+  AS,
+  CASE_ID,
+  FAST_POLICY,
+  HOUR,
+  NOW,
+  PERSONAL,
+  PERSONAL_STRINGS,
+  SECOND,
+  caseAt,
+  run,
+} from './domain-fixtures';
 
 const SEED = 20261128;
 const RUNS = 300;
@@ -81,7 +92,12 @@ function restrictedCase(): CaseState {
   for (const d of takeDue(state, NOW + 40 * SECOND)) onCaseDeadline(state, d, NOW + 40 * SECOND); // expiries, escalations
   const open = Object.values(state.tasks).find((t) => t.status === 'open' && t.assignee === 'JUDICIARY');
   if (open)
-    decideTaskCommand(state, 'claimTask', { commandId: 'pool-claim-0001', actor: AS.JUDICIARY, args: { taskId: open.id } }, NOW + 41 * SECOND);
+    decideTaskCommand(
+      state,
+      'claimTask',
+      { commandId: 'pool-claim-0001', actor: AS.JUDICIARY, args: { taskId: open.id } },
+      NOW + 41 * SECOND,
+    );
   return state;
 }
 
@@ -89,7 +105,11 @@ function restrictedCase(): CaseState {
 function busyCase(): CaseState {
   const state = caseAt('DETENTION');
   run(state, 'requestWarrant', AS.PROSECUTION, { kind: 'search', locationRefs: ['L-3'], suspectRefs: ['S-2'] });
-  run(state, 'transferCustody', AS.POLICE, { itemRef: 'E-1', to: { agency: 'PROSECUTION', staffId: 'fiscal-017' }, reason: 'court-exhibit' });
+  run(state, 'transferCustody', AS.POLICE, {
+    itemRef: 'E-1',
+    to: { agency: 'PROSECUTION', staffId: 'fiscal-017' },
+    reason: 'court-exhibit',
+  });
   return state;
 }
 
@@ -101,9 +121,25 @@ const POOL: { label: string; state: CaseState; snapshot: CaseState }[] = [
 
 /** A minor's protection: its tasks are done by hand (completeTask), unlike the case's decision tasks. */
 function protection(): TaskOwnerState {
-  const state = newOwnerState({ caseId: CASE_ID, workflowId: `case-${CASE_ID}-minor-V-1`, policy: FAST_POLICY, restrictedAgencies: [] });
+  const state = newOwnerState({
+    caseId: CASE_ID,
+    workflowId: `case-${CASE_ID}-minor-V-1`,
+    policy: FAST_POLICY,
+    restrictedAgencies: [],
+  });
   for (const kind of ['accept-referral', 'medical-exam']) {
-    openTask(state, { kind, title: `${kind} for minor V-1`, ref: 'V-1', assignee: 'CHILD_PROTECTION', dueInMs: 5 * SECOND, escalateTo: ['OVERSIGHT'] }, NOW);
+    openTask(
+      state,
+      {
+        kind,
+        title: `${kind} for minor V-1`,
+        ref: 'V-1',
+        assignee: 'CHILD_PROTECTION',
+        dueInMs: 5 * SECOND,
+        escalateTo: ['OVERSIGHT'],
+      },
+      NOW,
+    );
   }
   return state;
 }
@@ -241,7 +277,9 @@ const EVERYONE: Actor[] = AGENCIES.flatMap((a) =>
 );
 /** The people `who` lets act (for commands), or the staff of these agencies (for tasks). */
 const peopleOf = (who: Who | readonly Agency[]): Actor[] =>
-  Array.isArray(who) ? EVERYONE.filter((a) => who.includes(a.agency)) : EVERYONE.filter((a) => isAllowed(who as Who, a));
+  Array.isArray(who)
+    ? EVERYONE.filter((a) => who.includes(a.agency))
+    : EVERYONE.filter((a) => isAllowed(who as Who, a));
 /** An actor: mostly one of `likely` (those allowed to act), else anyone or anything. */
 const actorOf = (likely: readonly Actor[] = EVERYONE) =>
   fc.oneof(
@@ -250,7 +288,11 @@ const actorOf = (likely: readonly Actor[] = EVERYONE) =>
     {
       weight: 1,
       arbitrary: fc.record(
-        { agency, staffId: staffId as fc.Arbitrary<unknown>, roles: fc.array(fc.constantFrom<unknown>('judge', 'admin', 'mayor', 3)) },
+        {
+          agency,
+          staffId: staffId as fc.Arbitrary<unknown>,
+          roles: fc.array(fc.constantFrom<unknown>('judge', 'admin', 'mayor', 3)),
+        },
         { requiredKeys: ['agency'] },
       ),
     },
@@ -311,7 +353,10 @@ const ENUMS: Record<string, Record<string, string[]>> = {
 /** Fields that must be right together for a command to get through (a raid needs covered, distinct places). */
 const clearance = {
   agency: fc.oneof({ weight: 4, arbitrary: fc.constant('POLICE') }, { weight: 1, arbitrary: agency }),
-  staffId: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('op-commander-21', 'pol-204') }, { weight: 1, arbitrary: staffId }),
+  staffId: fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom('op-commander-21', 'pol-204') },
+    { weight: 1, arbitrary: staffId },
+  ),
 };
 const OVERRIDES: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
   planRaid: { locationRefs: fc.oneof(fc.subarray(['L-1', 'L-2', 'L-3'], { minLength: 1 }), refsOf('L')) },
@@ -333,7 +378,11 @@ const OVERRIDES: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
         weight: 2,
         arbitrary: fc.array(
           fc.record(
-            { suspectRef: refOf('S'), outcome: enumish('convicted', 'acquitted'), sentenceMonths: fc.integer({ min: -1, max: 1201 }) },
+            {
+              suspectRef: refOf('S'),
+              outcome: enumish('convicted', 'acquitted'),
+              sentenceMonths: fc.integer({ min: -1, max: 1201 }),
+            },
             { requiredKeys: ['suspectRef', 'outcome'] },
           ),
           { maxLength: 4 },
@@ -405,7 +454,10 @@ function plausibleField(command: string, field: string, withOverflow: boolean): 
             { agency: 'JUDICIARY' },
           ),
         },
-        { weight: 1, arbitrary: fc.record({ agency, staffId: staffId as fc.Arbitrary<unknown> }, { requiredKeys: ['agency'] }) },
+        {
+          weight: 1,
+          arbitrary: fc.record({ agency, staffId: staffId as fc.Arbitrary<unknown> }, { requiredKeys: ['agency'] }),
+        },
         { weight: 1, arbitrary: actorOf() },
       );
     case 'agency':
@@ -475,7 +527,11 @@ function inputFor(
 ): fc.Arbitrary<unknown> {
   const actor = actorOf(options.likely);
   const overrides = { ...OVERRIDES[command], ...options.overrides };
-  const envelope = fc.record({ actor, commandId, args: argsFor(command, fields, options.withOverflow ?? true, overrides) });
+  const envelope = fc.record({
+    actor,
+    commandId,
+    args: argsFor(command, fields, options.withOverflow ?? true, overrides),
+  });
   return fc.oneof(
     { weight: 10, arbitrary: envelope },
     {

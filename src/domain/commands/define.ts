@@ -1,12 +1,15 @@
-/** How a case command is defined: argument schema, preconditions (pure, for the validator) and the
- * state change (for the handler). Permissions and stages live in ../permissions.ts. */
-import type { z } from 'zod';
-import type { Actor, Agency } from '../agencies';
+/**
+ * How a case command is defined: the stage move it makes, the reference it is about, its preconditions
+ * (pure, for the validator) and its state change (for the handler). Who may send it, and in which
+ * stages, is the permission matrix (../permissions.ts); its arguments' schema is in ../command-args.ts.
+ */
+import type { Actor, Agency } from '../actors';
+import type { CaseArgs } from '../command-args';
 import { reject } from '../errors';
 import type { DeadlinePolicy } from '../policy';
-import { canMove, type Stage } from '../stages';
+import type { CaseCommandName } from '../permissions';
+import type { Stage } from '../stages';
 import type { CaseState, Clearances } from '../state';
-import { emit } from '../outbox';
 
 export interface CommandContext {
   now: number;
@@ -50,34 +53,33 @@ export interface Outcome {
   effects?: Effect[];
 }
 
-export interface CommandDef<A extends z.ZodType = z.ZodType> {
-  summary: string;
-  args: A;
-  /** Preconditions beyond permission and stage. Must not change state: validators call it. */
-  check?: (state: CaseState, args: z.output<A>, ctx: CommandContext) => void;
-  apply: (state: CaseState, args: z.output<A>, ctx: CommandContext) => Outcome;
+/**
+ * A stage move: a command run while the case is in one of `from` moves it to `to` (in any other stage of
+ * its permission row it makes no move). The lifecycle is the union of these declarations.
+ */
+export interface StageMove {
+  from: readonly Stage[];
+  to: Stage;
 }
 
-export function command<A extends z.ZodType>(def: CommandDef<A>): CommandDef<A> {
+export interface CommandDef<A = unknown> {
+  summary: string;
+  /** The stage move the command makes; the executor makes it before `apply`, so `stage-changed` comes first. */
+  move?: StageMove;
+  /** The field of the result that names what the command is about: the timeline entry's reference. */
+  ref?: string;
+  /** Preconditions beyond permission and stage. Must not change state: validators call it. */
+  check?: (state: CaseState, args: A, ctx: CommandContext) => void;
+  apply: (state: CaseState, args: A, ctx: CommandContext) => Outcome;
+}
+
+/** Defines the command `name`, typed by its arguments' schema. */
+export function command<N extends CaseCommandName>(_name: N, def: CommandDef<CaseArgs<N>>): CommandDef<CaseArgs<N>> {
   return def;
 }
 
 export function requireRef<T>(records: Record<string, T>, ref: string, field: string, what: string): T {
-  const found = records[ref];
+  const found = Object.prototype.hasOwnProperty.call(records, ref) ? records[ref] : undefined;
   if (found === undefined) return reject('UNKNOWN_REFERENCE', `${field}: no ${what} ${ref} in this case`);
   return found;
-}
-
-export function moveStage(state: CaseState, to: Stage, now: number): void {
-  if (state.stage === to) return;
-  if (!canMove(state.stage, to)) throw new Error(`stage machine: ${state.stage} cannot move to ${to}`);
-  const from = state.stage;
-  state.stage = to;
-  const at = new Date(now).toISOString();
-  state.stageHistory.push({ stage: to, at });
-  emit(state, 'stage-changed', { from, to }, now);
-}
-
-export function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }

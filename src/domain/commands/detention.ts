@@ -1,14 +1,13 @@
 /** Arrests and detention clocks: one clock per arrestee, a warning before the limit, and on expiry a
  * "release or extend" task for JUDICIARY and PROSECUTION. Only JUDICIARY rules on detention. */
-import { z } from 'zod';
-import { ArrestRef, LocationRef, OffenceClass, RaidRef, SuspectRef } from '../case';
 import { schedule, unschedule } from '../deadlines';
+import { toMs } from '../durations';
 import { reject } from '../errors';
 import { emit } from '../outbox';
-import { Duration, toMs } from '../policy';
 import { nextRef, type CaseState, type Deadline } from '../state';
 import { completeTaskFor, openTask } from '../task-ops';
-import { command, iso, moveStage, requireRef } from './define';
+import { iso } from '../time';
+import { command, requireRef } from './define';
 
 const RULING_TASK = 'release-or-extend';
 export const CHARGE_TASK = 'file-charges';
@@ -25,16 +24,10 @@ function startClock(state: CaseState, arrestRef: string, limitAt: number, now: n
   schedule(state, 'detention-expiry', arrestRef, limitAt);
 }
 
-export const recordArrest = command({
+export const recordArrest = command('recordArrest', {
   summary: 'Record the arrest of an identified suspect; the detention clock starts now.',
-  args: z
-    .object({
-      suspectRef: SuspectRef,
-      offenceClass: OffenceClass,
-      raidRef: RaidRef.optional(),
-      locationRef: LocationRef.optional(),
-    })
-    .strict(),
+  move: { from: ['OPERATION'], to: 'DETENTION' },
+  ref: 'arrestRef',
   check: (state, a) => {
     requireRef(state.suspects, a.suspectRef, 'suspectRef', 'suspect');
     if (a.raidRef) requireRef(state.raids, a.raidRef, 'raidRef', 'raid');
@@ -47,7 +40,6 @@ export const recordArrest = command({
     const limitAt = now + toMs(state.policy.detention.limit[args.offenceClass]);
     state.arrests[ref] = { ref, ...args, at: iso(now), status: 'held', limitAt, extensions: 0 };
     startClock(state, ref, limitAt, now);
-    if (state.stage === 'OPERATION') moveStage(state, 'DETENTION', now);
     openChargeWindow(state, now);
     emit(
       state,
@@ -86,13 +78,16 @@ function checkHeld(state: CaseState, arrestRef: string, allowRemanded: boolean):
   }
 }
 
-export const extendDetention = command({
+export const extendDetention = command('extendDetention', {
   summary: 'Extend police detention of an arrestee (by the policy extension unless extendBy is given).',
-  args: z.object({ arrestRef: ArrestRef, extendBy: Duration.optional() }).strict(),
+  ref: 'arrestRef',
   check: (state, { arrestRef, extendBy }) => {
     checkHeld(state, arrestRef, false);
     if (extendBy && toMs(extendBy) > toMs(state.policy.detention.extension)) {
-      reject('PRECONDITION', `extendBy: at most ${state.policy.detention.extension}, the extension this case's policy allows`);
+      reject(
+        'PRECONDITION',
+        `extendBy: at most ${state.policy.detention.extension}, the extension this case's policy allows`,
+      );
     }
   },
   apply: (state, { arrestRef, extendBy }, { now }) => {
@@ -111,9 +106,9 @@ export const extendDetention = command({
   },
 });
 
-export const endDetention = command({
+export const endDetention = command('endDetention', {
   summary: 'Release an arrestee, or remand them in custody pending trial (the police clock stops).',
-  args: z.object({ arrestRef: ArrestRef, outcome: z.enum(['released', 'remanded']) }).strict(),
+  ref: 'arrestRef',
   check: (state, { arrestRef }) => checkHeld(state, arrestRef, true),
   apply: (state, { arrestRef, outcome }, { now }) => {
     const arrest = state.arrests[arrestRef]!;

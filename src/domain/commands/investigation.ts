@@ -1,26 +1,20 @@
 /** Opening, investigating and archiving a case: parties and places, under pseudonyms. */
-import { z } from 'zod';
-import { Agency, StaffId } from '../agencies';
-import { LocationInput, SuspectInput, VictimInput, WitnessInput } from '../case';
+import type { Agency } from '../actors';
 import { reject } from '../errors';
 import { emit } from '../outbox';
-import type { CaseState } from '../state';
-import { nextRef } from '../state';
+import { nextRef, type CaseState } from '../state';
+import { iso } from '../time';
 import { wrapUp } from './closing';
-import { command, moveStage } from './define';
+import { command } from './define';
 
-export const startInvestigation = command({
+export const startInvestigation = command('startInvestigation', {
   summary: 'Move an opened case into investigation.',
-  args: z.object({}).strict(),
-  apply: (state, _args, { now }) => {
-    moveStage(state, 'INVESTIGATION', now);
-    return { result: { stage: state.stage } };
-  },
+  move: { from: ['INTAKE'], to: 'INVESTIGATION' },
+  apply: (state) => ({ result: { stage: state.stage } }),
 });
 
-export const assignProsecutor = command({
+export const assignProsecutor = command('assignProsecutor', {
   summary: 'Assign the lead prosecutor (a staff id).',
-  args: z.object({ staffId: StaffId }).strict(),
   apply: (state, { staffId }, { now }) => {
     state.leadProsecutor = { staffId };
     if (state.restrictedAgencies.includes('PROSECUTION')) clear(state, 'PROSECUTION', staffId);
@@ -29,24 +23,17 @@ export const assignProsecutor = command({
   },
 });
 
-/** A vetted unit: staff of a restricted agency the prosecution clears by name to work the case. */
-const Clearance = z
-  .object({
-    agency: Agency.refine((a) => a !== 'OVERSIGHT', 'OVERSIGHT is never restricted: it needs no clearance'),
-    staffId: StaffId,
-  })
-  .strict();
-
 function clear(state: CaseState, agency: Agency, staffId: string): void {
   const list = (state.clearedStaff[agency] ??= []);
   if (!list.includes(staffId)) list.push(staffId);
 }
 
-export const clearStaff = command({
+export const clearStaff = command('clearStaff', {
   summary: 'Clear a staff member of a restricted agency by name, so they may read and work this case.',
-  args: Clearance,
   check: (state, { agency, staffId }) => {
-    if (state.clearedStaff[agency]?.includes(staffId)) reject('CONFLICT', `staffId: ${staffId} of ${agency} is already cleared`);
+    if (state.clearedStaff[agency]?.includes(staffId)) {
+      reject('CONFLICT', `staffId: ${staffId} of ${agency} is already cleared`);
+    }
   },
   apply: (state, { agency, staffId }, { now }) => {
     clear(state, agency, staffId);
@@ -55,11 +42,12 @@ export const clearStaff = command({
   },
 });
 
-export const revokeClearance = command({
+export const revokeClearance = command('revokeClearance', {
   summary: 'Stop clearing a staff member of a restricted agency (the lead prosecutor stays cleared).',
-  args: Clearance,
   check: (state, { agency, staffId }) => {
-    if (!state.clearedStaff[agency]?.includes(staffId)) reject('UNKNOWN_REFERENCE', `staffId: ${staffId} of ${agency} is not cleared`);
+    if (!state.clearedStaff[agency]?.includes(staffId)) {
+      reject('UNKNOWN_REFERENCE', `staffId: ${staffId} of ${agency} is not cleared`);
+    }
     if (agency === 'PROSECUTION' && state.leadProsecutor.staffId === staffId) {
       reject('PRECONDITION', 'staffId: the lead prosecutor stays cleared; assign another lead first');
     }
@@ -71,12 +59,12 @@ export const revokeClearance = command({
   },
 });
 
-export const addSuspect = command({
+export const addSuspect = command('addSuspect', {
   summary: 'Record an identified suspect; an official or former official triggers OVERSIGHT.',
-  args: SuspectInput,
+  ref: 'suspectRef',
   apply: (state, args, { now }) => {
     const ref = nextRef(state.counters, 'S');
-    state.suspects[ref] = { ...args, ref, addedAt: new Date(now).toISOString(), charged: false };
+    state.suspects[ref] = { ...args, ref, addedAt: iso(now), charged: false };
     const agency = args.official?.agency;
     // Restrict before anything is emitted: the official's agency must not even learn of this suspect.
     // OVERSIGHT is never restricted, since it is the agency that watches the others.
@@ -95,12 +83,12 @@ export const addSuspect = command({
   },
 });
 
-export const addVictim = command({
+export const addVictim = command('addVictim', {
   summary: 'Record a victim under a pseudonym (V-n); a name, if given, stays encrypted in the case.',
-  args: VictimInput,
+  ref: 'victimRef',
   apply: (state, args, { now }) => {
     const ref = nextRef(state.counters, 'V');
-    state.victims[ref] = { ...args, ref, addedAt: new Date(now).toISOString() };
+    state.victims[ref] = { ...args, ref, addedAt: iso(now) };
     emit(state, 'victim-added', { victimRef: ref, minor: args.minor, ageMonths: args.ageMonths, sex: args.sex }, now, {
       // Only minors concern child protection.
       to: args.minor ? ['PROSECUTION', 'POLICE', 'CHILD_PROTECTION'] : ['PROSECUTION', 'POLICE'],
@@ -109,34 +97,33 @@ export const addVictim = command({
   },
 });
 
-export const addWitness = command({
+export const addWitness = command('addWitness', {
   summary: 'Record a witness under a pseudonym (WT-n).',
-  args: WitnessInput,
+  ref: 'witnessRef',
   apply: (state, args, { now }) => {
     const ref = nextRef(state.counters, 'WT');
-    state.witnesses[ref] = { ...args, ref, addedAt: new Date(now).toISOString() };
+    state.witnesses[ref] = { ...args, ref, addedAt: iso(now) };
     emit(state, 'witness-added', { witnessRef: ref, protected: args.protected }, now);
     return { result: { witnessRef: ref } };
   },
 });
 
-export const addLocation = command({
+export const addLocation = command('addLocation', {
   summary: 'Record a location of interest (L-n); the address stays encrypted in the case.',
-  args: LocationInput,
+  ref: 'locationRef',
   apply: (state, args, { now }) => {
     const ref = nextRef(state.counters, 'L');
-    state.locations[ref] = { ...args, ref, addedAt: new Date(now).toISOString() };
+    state.locations[ref] = { ...args, ref, addedAt: iso(now) };
     emit(state, 'location-added', { locationRef: ref, kind: args.kind, district: args.district }, now);
     return { result: { locationRef: ref } };
   },
 });
 
-export const archiveCase = command({
+export const archiveCase = command('archiveCase', {
   summary: 'Archive a case that will not go to charges.',
-  args: z.object({ reason: z.enum(['insufficient-evidence', 'no-offence', 'merged', 'other']) }).strict(),
+  move: { from: ['INTAKE', 'INVESTIGATION'], to: 'ARCHIVED' },
   apply: (state, { reason }, { now }) => {
-    moveStage(state, 'ARCHIVED', now);
-    state.closedAt = new Date(now).toISOString();
+    state.closedAt = iso(now);
     emit(state, 'case-archived', { reason }, now);
     return { result: { stage: state.stage }, effects: wrapUp(state, now) };
   },

@@ -1,15 +1,12 @@
 /** Coordinated operations (raids), seizures with their custody chains, and rescued minors. */
-import { z } from 'zod';
-import { StaffId } from '../agencies';
-import { Holder, Iso, ItemRef, LocationRef, RaidRef, VictimRef } from '../case';
 import { clearancesOf } from '../access';
+import { protectionWorkflowId, raidWorkflowId } from '../case-state';
 import { reject } from '../errors';
 import { emit } from '../outbox';
 import { nextRef, type CaseState } from '../state';
-import { command, iso, moveStage, requireRef } from './define';
+import { iso } from '../time';
+import { command, requireRef, type ProtectionStart, type RaidStart } from './define';
 import { isWarrantValid } from './warrants';
-
-const OptionalPlace = { raidRef: RaidRef.optional(), locationRef: LocationRef.optional() };
 
 function checkPlace(state: CaseState, a: { raidRef?: string; locationRef?: string }): void {
   if (a.raidRef) requireRef(state.raids, a.raidRef, 'raidRef', 'raid');
@@ -23,18 +20,10 @@ function coveringWarrants(state: CaseState, locationRef: string, at: number): st
     .map((w) => w.ref);
 }
 
-export const planRaid = command({
+export const planRaid = command('planRaid', {
   summary: 'Plan a coordinated operation over locations; each needs an approved, unexpired search warrant.',
-  args: z
-    .object({
-      locationRefs: z.array(LocationRef).min(1, 'must name at least one location').max(500),
-      startsAt: Iso.optional().describe('when the operation starts; now if omitted'),
-    })
-    .strict()
-    .refine((a) => new Set(a.locationRefs).size === a.locationRefs.length, {
-      message: 'must not repeat a location',
-      path: ['locationRefs'],
-    }),
+  move: { from: ['INVESTIGATION'], to: 'OPERATION' },
+  ref: 'raidRef',
   check: (state, { locationRefs, startsAt }, { now }) => {
     const at = startsAt ? Date.parse(startsAt) : now;
     if (at < now - 60_000) reject('PRECONDITION', 'startsAt: must not be in the past');
@@ -49,7 +38,7 @@ export const planRaid = command({
     const ref = nextRef(state.counters, 'R');
     const at = startsAt ? Date.parse(startsAt) : now;
     const warrantRefs = [...new Set(locationRefs.flatMap((l) => coveringWarrants(state, l, at)))];
-    const workflowId = `${state.workflowId}-raid-${ref}`;
+    const workflowId = raidWorkflowId(state.caseId, ref);
     state.raids[ref] = {
       ref,
       warrantRefs,
@@ -59,14 +48,13 @@ export const planRaid = command({
       reports: {},
       workflowId,
     };
-    if (state.stage === 'INVESTIGATION') moveStage(state, 'OPERATION', now);
     emit(
       state,
       'raid-planned',
       { raidRef: ref, locationRefs, locationCount: locationRefs.length, startsAt: iso(at), warrantRefs },
       now,
     );
-    const raid = {
+    const raid: RaidStart = {
       caseId: state.caseId,
       raidRef: ref,
       parentWorkflowId: state.workflowId,
@@ -81,22 +69,17 @@ export const planRaid = command({
   },
 });
 
-export const reportLocation = command({
+export const reportLocation = command('reportLocation', {
   summary: "Report one raid location's outcome.",
-  args: z
-    .object({
-      raidRef: RaidRef,
-      locationRef: LocationRef,
-      outcome: z.enum(['secured', 'empty', 'no-entry', 'aborted']),
-    })
-    .strict(),
+  ref: 'raidRef',
   check: (state, { raidRef, locationRef }) => {
     const raid = requireRef(state.raids, raidRef, 'raidRef', 'raid');
     if (!raid.locationRefs.includes(locationRef)) {
       reject('UNKNOWN_REFERENCE', `locationRef: ${locationRef} is not a location of raid ${raidRef}`);
     }
-    if (raid.reports[locationRef])
+    if (raid.reports[locationRef]) {
       reject('CONFLICT', `locationRef: ${locationRef} of raid ${raidRef} already reported`);
+    }
     if (raid.status !== 'planned') reject('CONFLICT', `raidRef: raid ${raidRef} is already ${raid.status}`);
   },
   apply: (state, { raidRef, locationRef, outcome }, { now }) => {
@@ -142,16 +125,9 @@ export function onRaidCompleted(state: CaseState, raidRef: string, now: number):
   return true;
 }
 
-export const recordSeizure = command({
+export const recordSeizure = command('recordSeizure', {
   summary: 'Record a seized item; its custody chain starts with the seizing agency.',
-  args: z
-    .object({
-      kind: z.enum(['documents', 'cash', 'vehicle', 'phone', 'computer', 'medical-equipment', 'other']),
-      description: z.string().trim().min(1).max(200).describe('the item, never the people'),
-      heldBy: StaffId.optional(),
-      ...OptionalPlace,
-    })
-    .strict(),
+  ref: 'itemRef',
   check: (state, args) => checkPlace(state, args),
   apply: (state, { heldBy, ...args }, { now, actor }) => {
     const ref = nextRef(state.counters, 'E');
@@ -167,15 +143,9 @@ export const recordSeizure = command({
   },
 });
 
-export const transferCustody = command({
+export const transferCustody = command('transferCustody', {
   summary: 'Hand a seized item to another holder; only the current holder agency may do so.',
-  args: z
-    .object({
-      itemRef: ItemRef,
-      to: Holder,
-      reason: z.enum(['evidence-storage', 'forensic-analysis', 'court-exhibit', 'return-to-owner', 'other']),
-    })
-    .strict(),
+  ref: 'itemRef',
   check: (state, { itemRef }, { actor }) => {
     const item = requireRef(state.items, itemRef, 'itemRef', 'seized item');
     const holder = item.custody[item.custody.length - 1]!.to;
@@ -192,15 +162,9 @@ export const transferCustody = command({
   },
 });
 
-export const rescueMinor = command({
+export const rescueMinor = command('rescueMinor', {
   summary: 'Take a minor victim into protective custody and refer them to CHILD_PROTECTION.',
-  args: z
-    .object({
-      victimRef: VictimRef,
-      custodyRef: z.string().regex(/^[A-Za-z0-9-]{1,40}$/, 'must be a reference such as SHELTER-12'),
-      ...OptionalPlace,
-    })
-    .strict(),
+  ref: 'victimRef',
   check: (state, args) => {
     const victim = requireRef(state.victims, args.victimRef, 'victimRef', 'victim');
     if (!victim.minor) reject('PRECONDITION', `victimRef: ${args.victimRef} is not recorded as a minor`);
@@ -209,7 +173,7 @@ export const rescueMinor = command({
   },
   apply: (state, { victimRef, custodyRef, raidRef }, { now }) => {
     const victim = state.victims[victimRef]!;
-    const workflowId = `${state.workflowId}-minor-${victimRef}`;
+    const workflowId = protectionWorkflowId(state.caseId, victimRef);
     victim.custody = {
       takenAt: iso(now),
       custodyRef,
@@ -230,7 +194,7 @@ export const rescueMinor = command({
       },
       now,
     );
-    const protection = {
+    const protection: ProtectionStart = {
       caseId: state.caseId,
       victimRef,
       workflowId,

@@ -1,22 +1,18 @@
 /** Charges, trial, hearings, verdict and closure. */
-import { z } from 'zod';
-import { CrimeType, Iso, SuspectRef } from '../case';
 import { reject } from '../errors';
 import { emit } from '../outbox';
 import { nextRef } from '../state';
 import { completeTaskFor } from '../task-ops';
+import { iso } from '../time';
 import { wrapUp } from './closing';
-import { command, iso, moveStage, requireRef } from './define';
+import { command, requireRef } from './define';
 import { CHARGE_TASK } from './detention';
 
-export const fileCharges = command({
+export const fileCharges = command('fileCharges', {
   summary: 'File charges against identified suspects.',
-  args: z
-    .object({
-      suspectRefs: z.array(SuspectRef).min(1, 'must name at least one identified suspect').max(100),
-      offences: z.array(CrimeType).min(1, 'must name at least one offence').max(10),
-    })
-    .strict(),
+  // Charges need identified suspects, not arrests: a suspect who fled the raid is charged too.
+  move: { from: ['INVESTIGATION', 'OPERATION', 'DETENTION'], to: 'PROSECUTION' },
+  ref: 'chargeRef',
   check: (state, { suspectRefs }) => {
     suspectRefs.forEach((r, i) => requireRef(state.suspects, r, `suspectRefs[${i}]`, 'suspect'));
   },
@@ -24,30 +20,29 @@ export const fileCharges = command({
     const ref = nextRef(state.counters, 'C');
     state.charges[ref] = { ref, suspectRefs, offences, filedAt: iso(now) };
     for (const s of suspectRefs) state.suspects[s]!.charged = true;
-    if (state.stage !== 'PROSECUTION') moveStage(state, 'PROSECUTION', now);
     completeTaskFor(state, CHARGE_TASK, state.caseId, `charges ${ref}`, now);
     emit(state, 'charges-filed', { chargeRef: ref, suspectRefs, offences }, now);
     return { result: { chargeRef: ref } };
   },
 });
 
-export const openTrial = command({
+export const openTrial = command('openTrial', {
   summary: 'Open the trial on the filed charges.',
-  args: z.object({}).strict(),
+  move: { from: ['PROSECUTION'], to: 'TRIAL' },
   check: (state) => {
-    if (Object.keys(state.charges).length === 0)
+    if (Object.keys(state.charges).length === 0) {
       reject('PRECONDITION', 'no charges have been filed: a trial needs charges');
+    }
   },
   apply: (state, _args, { now }) => {
-    moveStage(state, 'TRIAL', now);
     emit(state, 'trial-opened', { chargeRefs: Object.keys(state.charges) }, now);
     return { result: { stage: state.stage } };
   },
 });
 
-export const scheduleHearing = command({
+export const scheduleHearing = command('scheduleHearing', {
   summary: 'Schedule a hearing.',
-  args: z.object({ kind: z.enum(['preliminary', 'detention', 'trial', 'sentencing']), at: Iso }).strict(),
+  ref: 'hearingRef',
   apply: (state, { kind, at }, { now }) => {
     const ref = nextRef(state.counters, 'H');
     state.hearings[ref] = { ref, kind, at };
@@ -56,29 +51,15 @@ export const scheduleHearing = command({
   },
 });
 
-export const recordVerdict = command({
+export const recordVerdict = command('recordVerdict', {
   summary: 'Record the verdict (and sentence) for each charged suspect.',
-  args: z
-    .object({
-      verdicts: z
-        .array(
-          z
-            .object({
-              suspectRef: SuspectRef,
-              outcome: z.enum(['convicted', 'acquitted']),
-              sentenceMonths: z.number().int().min(0).max(1200).optional(),
-            })
-            .strict(),
-        )
-        .min(1, 'must give at least one verdict')
-        .max(100),
-    })
-    .strict(),
+  move: { from: ['TRIAL'], to: 'JUDGMENT' },
   check: (state, { verdicts }) => {
     const seen = new Set<string>();
     verdicts.forEach((v, i) => {
-      if (seen.has(v.suspectRef))
+      if (seen.has(v.suspectRef)) {
         reject('INVALID_ARGUMENTS', `verdicts[${i}].suspectRef: ${v.suspectRef} already has a verdict here`);
+      }
       seen.add(v.suspectRef);
       const suspect = requireRef(state.suspects, v.suspectRef, `verdicts[${i}].suspectRef`, 'suspect');
       if (!suspect.charged) reject('PRECONDITION', `verdicts[${i}].suspectRef: ${v.suspectRef} was never charged`);
@@ -90,16 +71,15 @@ export const recordVerdict = command({
   apply: (state, { verdicts }, { now }) => {
     const at = iso(now);
     state.verdicts.push(...verdicts.map((v) => ({ ...v, at })));
-    moveStage(state, 'JUDGMENT', now);
     const convicted = verdicts.filter((v) => v.outcome === 'convicted').length;
     emit(state, 'verdict-recorded', { verdicts, convicted, acquitted: verdicts.length - convicted }, now);
     return { result: { convicted, acquitted: verdicts.length - convicted } };
   },
 });
 
-export const closeCase = command({
+export const closeCase = command('closeCase', {
   summary: 'Close a judged case; nobody may still be in police detention.',
-  args: z.object({}).strict(),
+  move: { from: ['JUDGMENT'], to: 'CLOSED' },
   check: (state) => {
     const held = Object.values(state.arrests).filter((a) => a.status === 'held');
     if (held.length > 0) {
@@ -110,7 +90,6 @@ export const closeCase = command({
     }
   },
   apply: (state, _args, { now }) => {
-    moveStage(state, 'CLOSED', now);
     state.closedAt = iso(now);
     emit(state, 'case-closed', {}, now);
     return { result: { stage: state.stage }, effects: wrapUp(state, now) };

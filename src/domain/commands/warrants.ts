@@ -1,27 +1,16 @@
 /** Warrants: PROSECUTION requests, JUDICIARY decides; an approved warrant is valid for a while. */
-import { z } from 'zod';
-import { Duration, toMs } from '../policy';
-import { LocationRef, SuspectRef, WarrantRef } from '../case';
 import { schedule } from '../deadlines';
+import { toMs } from '../durations';
 import { reject } from '../errors';
 import { emit } from '../outbox';
 import { nextRef, type CaseState, type Deadline } from '../state';
 import { completeTaskFor, openTask } from '../task-ops';
-import { command, iso, requireRef } from './define';
+import { iso } from '../time';
+import { command, requireRef } from './define';
 
-export const requestWarrant = command({
+export const requestWarrant = command('requestWarrant', {
   summary: 'Ask a judge for a search or arrest warrant over locations and/or suspects.',
-  args: z
-    .object({
-      kind: z.enum(['search', 'arrest']),
-      locationRefs: z.array(LocationRef).max(100).default([]),
-      suspectRefs: z.array(SuspectRef).max(100).default([]),
-    })
-    .strict()
-    .refine((a) => a.locationRefs.length + a.suspectRefs.length > 0, {
-      message: 'must name at least one location or suspect',
-      path: ['locationRefs'],
-    }),
+  ref: 'warrantRef',
   check: (state, args) => {
     args.locationRefs.forEach((r, i) => requireRef(state.locations, r, `locationRefs[${i}]`, 'location'));
     args.suspectRefs.forEach((r, i) => requireRef(state.suspects, r, `suspectRefs[${i}]`, 'suspect'));
@@ -52,13 +41,16 @@ function checkPending(state: CaseState, warrantRef: string): void {
   if (w.status !== 'requested') reject('CONFLICT', `warrantRef: warrant ${warrantRef} was already ${w.status}`);
 }
 
-export const approveWarrant = command({
+export const approveWarrant = command('approveWarrant', {
   summary: 'Approve a requested warrant; it is valid for the policy period unless validFor is given.',
-  args: z.object({ warrantRef: WarrantRef, validFor: Duration.optional() }).strict(),
+  ref: 'warrantRef',
   check: (state, { warrantRef, validFor }) => {
     checkPending(state, warrantRef);
     if (validFor && toMs(validFor) > toMs(state.policy.warrantValidity)) {
-      reject('PRECONDITION', `validFor: at most ${state.policy.warrantValidity}, the validity this case's policy allows`);
+      reject(
+        'PRECONDITION',
+        `validFor: at most ${state.policy.warrantValidity}, the validity this case's policy allows`,
+      );
     }
   },
   apply: (state, { warrantRef, validFor }, { now }) => {
@@ -77,9 +69,9 @@ export const approveWarrant = command({
   },
 });
 
-export const denyWarrant = command({
+export const denyWarrant = command('denyWarrant', {
   summary: 'Deny a requested warrant.',
-  args: z.object({ warrantRef: WarrantRef, reason: z.enum(['insufficient-grounds', 'defective', 'other']) }).strict(),
+  ref: 'warrantRef',
   check: (state, { warrantRef }) => checkPending(state, warrantRef),
   apply: (state, { warrantRef, reason }, { now }) => {
     Object.assign(state.warrants[warrantRef]!, { status: 'denied', decidedAt: iso(now) });

@@ -10,11 +10,35 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 // (workflows/ and the rest of src/domain, which workflows run) may import them as types only: every
 // cached workflow would evaluate zod again (docs/benchmarks.md, B3). It checks inputs with the JSON
 // Schemas generated from them (src/domain/input-schemas.ts).
-const zodModules = ['agencies', 'case', 'catalogue', 'command-args', 'commands', 'generate-schemas', 'idempotency', 'policy', 'task-commands', 'tasks'];
-const noZod = 'Workflow code must not evaluate zod: check inputs with src/domain/input-schemas.ts, import schemas as types only.';
+const zodModules = [
+  'agencies',
+  'case',
+  'catalogue',
+  'command-args',
+  'commands',
+  'generate-schemas',
+  'idempotency',
+  'policy',
+  'task-commands',
+  'tasks',
+];
+const noZod =
+  'Workflow code must not evaluate zod: check inputs with src/domain/input-schemas.ts, import schemas as types only.';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.tools/**', '.data/**', 'coverage/**', 'tmp/**', 'bench-results/**', '*.config.*', 'bin/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.tools/**',
+      '.data/**',
+      'coverage/**',
+      'tmp/**',
+      'bench-results/**',
+      '*.config.*',
+      'bin/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -33,7 +57,10 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...nodeBuiltins.map((name) => ({ name, message: 'Workflow code must be deterministic: no Node builtins.' })),
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message: 'Workflow code must be deterministic: no Node builtins.',
+            })),
             { name: '@temporalio/activity', message: 'Activities are imported as types only.' },
             { name: '@temporalio/worker', message: 'Not allowed in workflow code.' },
             { name: '@temporalio/client', message: 'Not allowed in workflow code.' },

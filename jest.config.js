@@ -1,7 +1,10 @@
 /** Unit tests run in parallel; integration tests share one Temporal dev server and one nats-server
  * started by the global setup, and run in band (see scripts/test.sh). */
 const setupFiles = ['<rootDir>/test/support/quiet-runtime.ts'];
-const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+const swc = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+];
 // jose (JWT verification) ships as ES modules only. Node loads it with require(esm); jest's own module
 // loader cannot, so its files are compiled to CommonJS like ours.
 const ESM_PACKAGES = ['jose'];

@@ -3,8 +3,18 @@ import type { CaseService } from '../src/temporal/case-service';
 import type { Actor } from '../src/domain/agencies';
 import { caseWorkflowId } from '../src/domain/case-state';
 
-export const PROSECUTION: Actor = { agency: 'PROSECUTION', staffId: 'fiscal-1', roles: ['prosecutor'], subject: 'u-fiscal-1' };
-export const POLICE: Actor = { agency: 'POLICE', staffId: 'officer-1', roles: ['police-officer'], subject: 'u-officer-1' };
+export const PROSECUTION: Actor = {
+  agency: 'PROSECUTION',
+  staffId: 'fiscal-1',
+  roles: ['prosecutor'],
+  subject: 'u-fiscal-1',
+};
+export const POLICE: Actor = {
+  agency: 'POLICE',
+  staffId: 'officer-1',
+  roles: ['police-officer'],
+  subject: 'u-officer-1',
+};
 export const JUDGE: Actor = { agency: 'JUDICIARY', staffId: 'judge-1', roles: ['judge'], subject: 'u-judge-1' };
 
 export function benchCase(caseId: string) {

@@ -63,6 +63,7 @@ log "node $(node --version) ($(command -v node))"
 step build npm run --silent build
 step typecheck npx tsc -p tsconfig.json --noEmit
 step lint npx eslint .
+step format npx prettier --check --log-level warn .
 step 'compose files' compose_files
 step 'unit tests' npx jest --selectProjects unit
 # In band: the suites share one Temporal and one NATS. --forceExit because the SDK's native runtime

@@ -4,24 +4,33 @@
  */
 import { z } from 'zod';
 
-const duration = z
-  .string()
-  .regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 5m, 2h or 7d');
+const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 5m, 2h or 7d');
 
 const csv = <T extends z.ZodType<string, string>>(item: T) =>
   z
     .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(item).min(1, 'must list at least one value'));
 
 const natsUrl = z.string().regex(/^(nats|tls|ws|wss):\/\/[^\s,]+$/, 'must be a nats:// (or tls://) URL');
 
 export const envSchema = z.object({
-  TEMPORAL_ADDRESS: z.string().regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port').default('127.0.0.1:7233'),
+  TEMPORAL_ADDRESS: z
+    .string()
+    .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port')
+    .default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().min(1).max(200).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).max(200).default('case-orchestrator'),
   TEMPORAL_API_KEY: z.string().min(1).optional(),
-  TEMPORAL_TLS: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  TEMPORAL_TLS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   TEMPORAL_TLS_CERT: z.string().min(1).optional(),
   TEMPORAL_TLS_KEY: z.string().min(1).optional(),
   // The CA that signed the frontend's certificate (a private CA in production), and the name on it when
@@ -33,7 +42,10 @@ export const envSchema = z.object({
   NATS_USER: z.string().min(1).optional(),
   NATS_PASSWORD: z.string().min(1).optional(),
   NATS_CREDS_FILE: z.string().min(1).optional(),
-  NATS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -').default('CASES'),
+  NATS_STREAM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'must be letters, digits, _ or -')
+    .default('CASES'),
   NATS_STREAM_MAX_AGE: duration.default('365d'),
   // 3 on a clustered JetStream (the nats-cluster compose profile), so the stream and KV survive a node.
   NATS_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
@@ -63,11 +75,9 @@ export const envSchema = z.object({
   // Keycloak run the same code. Claim names may be dot paths (Keycloak: realm_access.roles).
   OIDC_ISSUER: z.string().url('must be the issuer URL, e.g. http://127.0.0.1:8900').optional(),
   OIDC_AUDIENCE: z.string().min(1).default('case-orchestrator'),
-  OIDC_ALGORITHMS: csv(z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'])).default([
-    'RS256',
-    'PS256',
-    'ES256',
-  ]),
+  OIDC_ALGORITHMS: csv(
+    z.enum(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA']),
+  ).default(['RS256', 'PS256', 'ES256']),
   OIDC_CLOCK_TOLERANCE: duration.default('30s'),
   OIDC_CLAIM_AGENCY: z.string().min(1).default('agency'),
   OIDC_CLAIM_STAFF_ID: z.string().min(1).default('staff_id'),
@@ -112,15 +122,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 /** The codec server's browser-facing address, without a trailing slash. */
-export function codecServerUrl(config: Pick<Config, 'CODEC_SERVER_URL' | 'CODEC_SERVER_HOST' | 'CODEC_SERVER_PORT'>): string {
+export function codecServerUrl(
+  config: Pick<Config, 'CODEC_SERVER_URL' | 'CODEC_SERVER_HOST' | 'CODEC_SERVER_PORT'>,
+): string {
   const host = config.CODEC_SERVER_HOST === '0.0.0.0' ? '127.0.0.1' : config.CODEC_SERVER_HOST;
   return (config.CODEC_SERVER_URL ?? `http://${host}:${config.CODEC_SERVER_PORT}`).replace(/\/+$/, '');
 }
 
-/** Milliseconds of a validated duration string ('30s', '2h'). */
-export function durationMs(d: string): number {
-  const m = /^(\d+)(ms|s|m|h|d)$/.exec(d);
-  if (!m) throw new Error(`not a duration: ${d}`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'ms' | 's' | 'm' | 'h' | 'd'];
-  return Number(m[1]) * unit;
-}
+/** Milliseconds of a validated duration string ('30s', '2h'): the domain's one parser. */
+export { toMs as durationMs } from './domain/durations';

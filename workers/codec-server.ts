@@ -31,13 +31,14 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { codecServerUrl, ConfigError, loadConfig, type Config } from '../src/config';
+import { runProcess } from '../src/process';
 import { SignInFlow } from '../src/codec-server/sign-in';
 import { createCodecServer } from '../src/codec-server/server';
 import { secretsFile } from '../src/identity/secret-files';
 import { createTokenVerifier, TokenRejectedError, tokenVerifierOptions } from '../src/identity/verify';
 import { createLogger } from '../src/logging';
 import { EncryptionCodec, INSPECTOR_POLICY } from '../src/temporal/codec';
-import { KeyringError, loadKeyring } from '../src/temporal/keyring';
+import { loadKeyring } from '../src/temporal/keyring';
 
 const SHUTDOWN_GRACE_MS = 5_000;
 
@@ -142,12 +143,4 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof KeyringError) {
-    // One line, for scripts and humans: these messages name variables and rules, never secrets.
-    process.stderr.write(`codec-server: ${err.issues.join('; ')}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`codec-server: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+runProcess('codec-server', main);

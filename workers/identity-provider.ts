@@ -12,7 +12,8 @@
  */
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
-import { codecServerUrl, ConfigError, loadConfig } from '../src/config';
+import { codecServerUrl, loadConfig } from '../src/config';
+import { runProcess } from '../src/process';
 import { createIdentityProvider } from '../src/identity/provider';
 import {
   loadOrCreateSecrets,
@@ -88,15 +89,4 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`identity-provider: ${err.issues.join('; ')}\n`);
-    process.exit(2);
-  }
-  if (err instanceof SeedError || err instanceof SecretFileError) {
-    process.stderr.write(`identity-provider: ${err.message}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`identity-provider: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+runProcess('identity-provider', main, { configurationErrors: [SeedError, SecretFileError] });

@@ -8,6 +8,7 @@
  * with no NATS users (development) it provisions what it needs itself.
  */
 import { loadConfig } from '../src/config';
+import { runProcess } from '../src/process';
 import { createLogger } from '../src/logging';
 import { createNotifierMetrics, type NotifierMetrics } from '../src/metrics/notifier-metrics';
 import { createProcessRegistry, startMetricsServer, type MetricsServer } from '../src/metrics/server';
@@ -103,8 +104,4 @@ async function run(): Promise<void> {
   });
 }
 
-run().catch((err: unknown) => {
-  // Config errors carry no secrets (they name variables and rules), so they can be printed as they are.
-  console.error(err);
-  process.exit(1);
-});
+runProcess('notifier', run);

@@ -1,5 +1,6 @@
 /** Orchestrator worker process: `npm run worker`. */
-import { ConfigError, loadConfig } from '../src/config';
+import { loadConfig } from '../src/config';
+import { runProcess } from '../src/process';
 import { createLogger, installTemporalRuntime } from '../src/logging';
 import { connectNats } from '../src/nats/connection';
 import { createOrchestratorWorker } from '../src/temporal/worker';
@@ -11,7 +12,10 @@ async function run(): Promise<void> {
   await installTemporalRuntime(logger, { metricsBindAddress: config.TEMPORAL_METRICS_ADDRESS });
   const nc = await connectNats(config, { name: 'orchestrator', logger, waitOnFirstConnect: true });
   const { worker, connection } = await createOrchestratorWorker({ config, logger, nc });
-  logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'orchestrator worker ready');
+  logger.info(
+    { taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE },
+    'orchestrator worker ready',
+  );
   // Worker.run() shuts down gracefully on SIGINT/SIGTERM (the SDK installs the handlers).
   await worker.run();
   await connection.close();
@@ -19,11 +23,4 @@ async function run(): Promise<void> {
   logger.info('orchestrator worker stopped');
 }
 
-run().catch((err) => {
-  if (err instanceof ConfigError || (err instanceof Error && err.name === 'KeyringError')) {
-    console.error(`orchestrator: ${err.message}`);
-    process.exit(2);
-  }
-  console.error('orchestrator: fatal', err);
-  process.exit(1);
-});
+runProcess('orchestrator', run);

@@ -28,7 +28,7 @@ import {
   type AuthConfig,
 } from '../client/tokens';
 import { ConfigError, loadConfig } from '../config';
-import { commandCatalogue } from '../domain/catalogue';
+import { commandCatalogue, lifecycle } from '../domain/catalogue';
 import { isCaseCommand } from '../domain/commands';
 import { EVENT_CATALOG } from '../domain/events';
 import { deviceFlow } from '../identity/dev-login';
@@ -343,7 +343,11 @@ const watch: Verb = async (ctx) => {
 
 const commands: Verb = async (ctx) => {
   const all = commandCatalogue();
-  ctx.print(table(all.map((c) => ({ command: c.name, who: c.whoText, summary: c.summary }))), all);
+  const commandsTable = table(all.map((c) => ({ command: c.name, who: c.whoText, summary: c.summary })));
+  ctx.print(
+    `${commandsTable}\n\nlifecycle (stage moves and the commands that make them):\n${table(lifecycle() as unknown as Record<string, unknown>[])}`,
+    all,
+  );
   return 0;
 };
 

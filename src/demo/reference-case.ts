@@ -84,28 +84,48 @@ export async function runReferenceCase(
 
   // Investigation: suspects (14 will be arrested), victims under pseudonyms, a witness, 18 places.
   const suspects: string[] = [];
-  const addSuspect = async (args: Record<string, unknown>) => suspects.push(await ref('addSuspect', PROSECUTION, args, 'suspectRef'));
-  await addSuspect({ name: PERSONAL_NAMES.formerPoliceChief, roles: ['leader'], official: { agency: 'POLICE', current: false, rank: 'former national police chief' } });
+  const addSuspect = async (args: Record<string, unknown>) =>
+    suspects.push(await ref('addSuspect', PROSECUTION, args, 'suspectRef'));
+  await addSuspect({
+    name: PERSONAL_NAMES.formerPoliceChief,
+    roles: ['leader'],
+    official: { agency: 'POLICE', current: false, rank: 'former national police chief' },
+  });
   await addSuspect({ name: PERSONAL_NAMES.partner, roles: ['leader'] });
   await addSuspect({ name: PERSONAL_NAMES.pediatrician, roles: ['medical'] });
   await addSuspect({ name: PERSONAL_NAMES.gynecologist, roles: ['medical'] });
   await addSuspect({ name: PERSONAL_NAMES.father, roles: ['parent'] });
   await addSuspect({ name: PERSONAL_NAMES.motherSuspect, roles: ['parent'] });
   for (let i = 1; i <= 8; i++) await addSuspect({ name: `Member ${i} Apellido`, roles: ['member'] });
-  await progress('suspects identified', { suspects: suspects.length, conflictOfInterest: 'POLICE (former chief) restricted' });
+  await progress('suspects identified', {
+    suspects: suspects.length,
+    conflictOfInterest: 'POLICE (former chief) restricted',
+  });
   // POLICE is restricted from here on: only a vetted unit, cleared by name by the prosecution, works the case.
   for (const desk of [POLICE, desks.evidenceRoom]) {
     await cmd('clearStaff', PROSECUTION, { agency: 'POLICE', staffId: desk.staffId });
   }
   await progress('vetted police unit cleared', { cleared: [POLICE.staffId, desks.evidenceRoom.staffId] });
 
-  const minor = await ref('addVictim', POLICE, { name: PERSONAL_NAMES.babyGirl, minor: true, ageMonths: 5, sex: 'female' }, 'victimRef');
+  const minor = await ref(
+    'addVictim',
+    POLICE,
+    { name: PERSONAL_NAMES.babyGirl, minor: true, ageMonths: 5, sex: 'female' },
+    'victimRef',
+  );
   await ref('addVictim', PROSECUTION, { name: PERSONAL_NAMES.mother, minor: false, sex: 'female' }, 'victimRef');
   await ref('addWitness', PROSECUTION, { name: PERSONAL_NAMES.witness, protected: true }, 'witnessRef');
   const locations: string[] = [];
   for (let i = 1; i <= 18; i++) {
     const kind = i <= 12 ? 'home' : i <= 16 ? 'business' : 'clinic';
-    locations.push(await ref('addLocation', POLICE, { kind, district: i % 2 ? 'Cercado' : 'San Juan de Lurigancho', address: `Jr. Privado ${100 + i}` }, 'locationRef'));
+    locations.push(
+      await ref(
+        'addLocation',
+        POLICE,
+        { kind, district: i % 2 ? 'Cercado' : 'San Juan de Lurigancho', address: `Jr. Privado ${100 + i}` },
+        'locationRef',
+      ),
+    );
   }
   await progress('investigation recorded', { victims: 2, minorPseudonym: minor, locations: locations.length });
 
@@ -131,13 +151,48 @@ export async function runReferenceCase(
       arrests.push(await ref('recordArrest', POLICE, { suspectRef, offenceClass, raidRef, locationRef }, 'arrestRef'));
     }
     if (i === 0) {
-      items.push(await ref('recordSeizure', POLICE, { kind: 'cash', description: 'about USD 30,000 in cash', raidRef, locationRef }, 'itemRef'));
-      items.push(await ref('recordSeizure', POLICE, { kind: 'documents', description: 'ledgers and adoption paperwork', raidRef, locationRef }, 'itemRef'));
+      items.push(
+        await ref(
+          'recordSeizure',
+          POLICE,
+          { kind: 'cash', description: 'about USD 30,000 in cash', raidRef, locationRef },
+          'itemRef',
+        ),
+      );
+      items.push(
+        await ref(
+          'recordSeizure',
+          POLICE,
+          { kind: 'documents', description: 'ledgers and adoption paperwork', raidRef, locationRef },
+          'itemRef',
+        ),
+      );
     }
-    if (i === 1 || i === 2) items.push(await ref('recordSeizure', POLICE, { kind: 'vehicle', description: `vehicle ${i}`, raidRef, locationRef }, 'itemRef'));
-    if (i < 4) items.push(await ref('recordSeizure', POLICE, { kind: 'phone', description: `mobile phones, location ${i + 1}`, raidRef, locationRef }, 'itemRef'));
+    if (i === 1 || i === 2)
+      items.push(
+        await ref(
+          'recordSeizure',
+          POLICE,
+          { kind: 'vehicle', description: `vehicle ${i}`, raidRef, locationRef },
+          'itemRef',
+        ),
+      );
+    if (i < 4)
+      items.push(
+        await ref(
+          'recordSeizure',
+          POLICE,
+          { kind: 'phone', description: `mobile phones, location ${i + 1}`, raidRef, locationRef },
+          'itemRef',
+        ),
+      );
     if (i === 4) {
-      const rescue = await cmd('rescueMinor', POLICE, { victimRef: minor, custodyRef: 'MIMP-CAR-07', raidRef, locationRef });
+      const rescue = await cmd('rescueMinor', POLICE, {
+        victimRef: minor,
+        custodyRef: 'MIMP-CAR-07',
+        raidRef,
+        locationRef,
+      });
       protectionWorkflowId = String(rescue.protectionWorkflowId);
     }
     await cmd('reportLocation', POLICE, { raidRef, locationRef, outcome: 'secured' });
@@ -146,8 +201,16 @@ export async function runReferenceCase(
 
   // Chain of custody: seizing officer -> evidence room -> prosecution for the trial.
   for (const itemRef of items) {
-    await cmd('transferCustody', POLICE, { itemRef, to: { agency: 'POLICE', staffId: desks.evidenceRoom.staffId }, reason: 'evidence-storage' });
-    await cmd('transferCustody', desks.evidenceRoom, { itemRef, to: { agency: 'PROSECUTION', staffId: PROSECUTION.staffId }, reason: 'court-exhibit' });
+    await cmd('transferCustody', POLICE, {
+      itemRef,
+      to: { agency: 'POLICE', staffId: desks.evidenceRoom.staffId },
+      reason: 'evidence-storage',
+    });
+    await cmd('transferCustody', desks.evidenceRoom, {
+      itemRef,
+      to: { agency: 'PROSECUTION', staffId: PROSECUTION.staffId },
+      reason: 'court-exhibit',
+    });
   }
   await progress('custody transferred', { items: items.length, transfersEach: 2 });
 
@@ -160,12 +223,19 @@ export async function runReferenceCase(
   for (const arrestRef of arrests) await cmd('endDetention', JUDGE, { arrestRef, outcome: 'remanded' });
   await progress('detention ruled', { remanded: arrests.length });
 
-  await cmd('fileCharges', PROSECUTION, { suspectRefs: suspects.slice(0, 14), offences: ['human-trafficking', 'sale-of-children', 'organized-crime'] });
+  await cmd('fileCharges', PROSECUTION, {
+    suspectRefs: suspects.slice(0, 14),
+    offences: ['human-trafficking', 'sale-of-children', 'organized-crime'],
+  });
   await cmd('openTrial', JUDGE);
   await cmd('scheduleHearing', JUDGE, { kind: 'trial', at: new Date(Date.now() + 86_400_000).toISOString() });
-  const verdicts = suspects.slice(0, 14).map((suspectRef, i) =>
-    i === 13 ? { suspectRef, outcome: 'acquitted' } : { suspectRef, outcome: 'convicted', sentenceMonths: i < 2 ? 300 : 180 },
-  );
+  const verdicts = suspects
+    .slice(0, 14)
+    .map((suspectRef, i) =>
+      i === 13
+        ? { suspectRef, outcome: 'acquitted' }
+        : { suspectRef, outcome: 'convicted', sentenceMonths: i < 2 ? 300 : 180 },
+    );
   await cmd('recordVerdict', JUDGE, { verdicts });
   await progress('verdict recorded', { convicted: 13, acquitted: 1 });
   await cmd('closeCase', PROSECUTION);

@@ -4,6 +4,7 @@
  * is not ours to forward to staff, and is dead-lettered instead. `data` is checked only where we act
  * on it (task events), so a newer orchestrator can add fields without poisoning an older notifier.
  */
+import { TASK_EVENT_TYPES, type TaskEventType } from '../domain/events';
 import { z } from 'zod';
 import { Agency } from '../domain/agencies';
 import { CLOUD_EVENT_TYPE_PREFIX, SUBJECT_ROOT, type CloudEvent } from '../domain/envelope';
@@ -38,15 +39,7 @@ export const CloudEventSchema = z.strictObject({
   data: z.record(z.string(), z.unknown()),
 });
 
-export const TASK_EVENT_TYPES = [
-  'task-created',
-  'task-reminder',
-  'task-escalated',
-  'task-claimed',
-  'task-completed',
-  'task-cancelled',
-] as const;
-export type TaskEventType = (typeof TASK_EVENT_TYPES)[number];
+export { TASK_EVENT_TYPES, type TaskEventType };
 
 export const TaskEventData = z.object({ task: HumanTask });
 

@@ -8,7 +8,7 @@ import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import type { KV } from '@nats-io/kv';
 import type { Agency } from '../domain/agencies';
 import type { CloudEvent } from '../domain/envelope';
-import type { HumanTask } from '../domain/tasks';
+import { isOpen, type HumanTask } from '../domain/tasks';
 import { readAll } from '../nats/buckets';
 
 export interface InboxEntry extends HumanTask {
@@ -37,9 +37,8 @@ export function inboxKey(agency: Agency, taskId: string): string {
   return `${agency}.${taskId.replace(/~/g, '=')}`;
 }
 
-export function isOpen(task: Pick<HumanTask, 'status'>): boolean {
-  return task.status === 'open' || task.status === 'claimed';
-}
+/** Open or claimed: the domain's one rule (re-exported for the inbox's readers). */
+export { isOpen };
 
 /** Whether `next` (from event `nextEvent`) should replace `current` in the inbox. */
 export function supersedes(current: InboxEntry, nextTask: HumanTask, nextEvent: InboxEntry['lastEvent']): boolean {

@@ -17,7 +17,14 @@ import { z } from 'zod';
 import type { Config } from '../config';
 import { Actor } from '../domain/agencies';
 import { OpenCaseInput } from '../domain/case';
-import { caseWorkflowId, type CaseSnapshot } from '../domain/case-state';
+import {
+  caseSearchFacts,
+  caseWorkflowId,
+  openCaseState,
+  protectionWorkflowId,
+  type CaseSnapshot,
+} from '../domain/case-state';
+import { caseSearchAttributes } from '../../workflows/search-attributes';
 import { CASE_COMMANDS, isCaseCommand } from '../domain/commands';
 import { CommandRejected, type RejectionCode } from '../domain/errors';
 import { CommandId, commandFingerprint, updateIdFor } from '../domain/idempotency';
@@ -37,14 +44,7 @@ import {
   type ProtectionSnapshot,
 } from '../../workflows/messages';
 import type { caseWorkflow, CaseWorkflowOptions } from '../../workflows/case';
-import {
-  CaseIdKey,
-  CasePriorityKey,
-  CaseStageKey,
-  JurisdictionKey,
-  LeadAgencyKey,
-  MinorsInvolvedKey,
-} from './search-attributes';
+import { CaseIdKey, CasePriorityKey, CaseStageKey, JurisdictionKey } from './search-attributes';
 import { CaseNotFoundError, CommandRefusedError, InvalidInputError } from '../client/errors';
 
 export interface OpenResult {
@@ -112,14 +112,8 @@ export class CaseService {
         // One workflow per case id, ever: a closed case cannot be opened again under the same id.
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-        typedSearchAttributes: [
-          { key: CaseIdKey, value: open.caseId },
-          { key: CaseStageKey, value: 'INTAKE' },
-          { key: LeadAgencyKey, value: 'PROSECUTION' },
-          { key: JurisdictionKey, value: open.jurisdiction },
-          { key: CasePriorityKey, value: open.priority },
-          { key: MinorsInvolvedKey, value: false },
-        ],
+        // The same facts the workflow upserts as the case moves on (one definition of what search shows).
+        typedSearchAttributes: caseSearchAttributes(caseSearchFacts(openCaseState(open, Date.now(), this.policy))),
       });
       return { caseId: open.caseId, workflowId, created: true, runId: handle.firstExecutionRunId };
     } catch (err) {
@@ -209,7 +203,7 @@ export class CaseService {
   }
 
   async protection(caseId: string, victimRef: string): Promise<ProtectionSnapshot> {
-    const workflowId = `${caseWorkflowId(caseId)}-minor-${victimRef}`;
+    const workflowId = protectionWorkflowId(caseId, victimRef);
     return this.call(workflowId, () => this.client.workflow.getHandle(workflowId).query(protectionSnapshotQuery));
   }
 

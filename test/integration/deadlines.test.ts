@@ -4,11 +4,21 @@
  * location that never reports escalating.
  */
 import { resolvePolicy } from '../../src/domain/policy';
-import { eventually, readEvents, startOrchestrator, uniqueCaseId, type TestOrchestrator } from '../support/orchestrator';
+import {
+  eventually,
+  readEvents,
+  startOrchestrator,
+  uniqueCaseId,
+  type TestOrchestrator,
+} from '../support/orchestrator';
 import { CARE, JUDGE, OVERSIGHT, POLICE, raided } from '../support/case-steps';
 
 const policy = resolvePolicy({
-  detention: { limit: { trafficking: '4s', 'organized-crime': '4s', 'child-sale': '4s', 'illegal-abortion': '4s', other: '4s' }, warnBefore: '2s', extension: '1h' },
+  detention: {
+    limit: { trafficking: '4s', 'organized-crime': '4s', 'child-sale': '4s', 'illegal-abortion': '4s', other: '4s' },
+    warnBefore: '2s',
+    extension: '1h',
+  },
   raidReportWindow: '3s',
   childProtection: { referralAcceptance: '3s', medicalExam: '1h', placement: '1h', carePlan: '1h' },
   task: { defaultDue: '1h', remindBefore: '1s' },
@@ -26,13 +36,21 @@ describe('deadlines', () => {
   it('warns before a detention limit and, when it lapses, asks JUDICIARY and PROSECUTION to release or extend', async () => {
     const caseId = uniqueCaseId('DET');
     const { suspects, raidRef } = await raided(o.cases, caseId);
-    const { arrestRef } = await o.cases.command(caseId, 'recordArrest', POLICE, { suspectRef: suspects[0], offenceClass: 'trafficking', raidRef });
+    const { arrestRef } = await o.cases.command(caseId, 'recordArrest', POLICE, {
+      suspectRef: suspects[0],
+      offenceClass: 'trafficking',
+      raidRef,
+    });
 
-    const lapsed = await eventually(async () => {
-      const s = await o.cases.status(caseId);
-      const tasks = s.openTasks.filter((t) => t.kind === 'release-or-extend');
-      return tasks.length === 2 ? { s, tasks } : undefined;
-    }, 20_000, 'release-or-extend tasks');
+    const lapsed = await eventually(
+      async () => {
+        const s = await o.cases.status(caseId);
+        const tasks = s.openTasks.filter((t) => t.kind === 'release-or-extend');
+        return tasks.length === 2 ? { s, tasks } : undefined;
+      },
+      20_000,
+      'release-or-extend tasks',
+    );
     expect(lapsed.tasks.map((t) => t.assignee).sort()).toEqual(['JUDICIARY', 'PROSECUTION']);
     expect(lapsed.s.arrests[0]).toMatchObject({ ref: arrestRef, lapsed: true, clockRunning: true });
 
@@ -53,11 +71,15 @@ describe('deadlines', () => {
     const { victimRef } = await o.cases.command(caseId, 'addVictim', POLICE, { minor: true, ageMonths: 5 });
     await o.cases.command(caseId, 'rescueMinor', POLICE, { victimRef, custodyRef: 'SHELTER-1', raidRef });
 
-    const referral = await eventually(async () => {
-      const p = await o.cases.protection(caseId, String(victimRef));
-      const t = p.openTasks.find((x) => x.kind === 'accept-referral');
-      return t?.escalated ? t : undefined;
-    }, 20_000, 'escalated referral');
+    const referral = await eventually(
+      async () => {
+        const p = await o.cases.protection(caseId, String(victimRef));
+        const t = p.openTasks.find((x) => x.kind === 'accept-referral');
+        return t?.escalated ? t : undefined;
+      },
+      20_000,
+      'escalated referral',
+    );
     expect(referral.escalateTo).toEqual(['OVERSIGHT', 'PROSECUTION']);
 
     const oversight = await readEvents(o.nc, o.config.NATS_STREAM, 'cases.OVERSIGHT.>', { caseId, expected: 1 });
@@ -73,16 +95,29 @@ describe('deadlines', () => {
     const { raidRef, locations } = await raided(o.cases, caseId, { locations: 3 });
     await o.cases.command(caseId, 'reportLocation', POLICE, { raidRef, locationRef: locations[0], outcome: 'secured' });
 
-    const prosecution = await readEvents(o.nc, o.config.NATS_STREAM, 'cases.PROSECUTION.>', { caseId, expected: 1, timeoutMs: 1 });
+    const prosecution = await readEvents(o.nc, o.config.NATS_STREAM, 'cases.PROSECUTION.>', {
+      caseId,
+      expected: 1,
+      timeoutMs: 1,
+    });
     expect(prosecution.events.map((e) => e.type)).not.toContain('org.case-orchestrator.raid-locations-overdue');
-    const overdue = await eventually(async () => {
-      const { events } = await readEvents(o.nc, o.config.NATS_STREAM, 'cases.PROSECUTION.>', { caseId });
-      return events.find((e) => e.type === 'org.case-orchestrator.raid-locations-overdue');
-    }, 20_000, 'raid-locations-overdue');
+    const overdue = await eventually(
+      async () => {
+        const { events } = await readEvents(o.nc, o.config.NATS_STREAM, 'cases.PROSECUTION.>', { caseId });
+        return events.find((e) => e.type === 'org.case-orchestrator.raid-locations-overdue');
+      },
+      20_000,
+      'raid-locations-overdue',
+    );
     expect(overdue.data).toMatchObject({ raidRef, missing: [locations[1], locations[2]] });
 
     // The late reports still close the operation.
-    for (const locationRef of locations.slice(1)) await o.cases.command(caseId, 'reportLocation', POLICE, { raidRef, locationRef, outcome: 'empty' });
-    await eventually(async () => ((await o.cases.status(caseId)).raids[0]?.status === 'completed' ? true : undefined), 15_000, 'raid completed');
+    for (const locationRef of locations.slice(1))
+      await o.cases.command(caseId, 'reportLocation', POLICE, { raidRef, locationRef, outcome: 'empty' });
+    await eventually(
+      async () => ((await o.cases.status(caseId)).raids[0]?.status === 'completed' ? true : undefined),
+      15_000,
+      'raid completed',
+    );
   });
 });

@@ -9,9 +9,18 @@ import { toAgencyMessages } from '../../src/domain/views';
 import { publishAgencyMessages } from '../../src/nats/publisher';
 import { InvalidInputError } from '../../src/client/errors';
 import { PROSECUTION } from '../support/case-steps';
-import { eventually, readEvents, startOrchestrator, uniqueCaseId, type TestOrchestrator } from '../support/orchestrator';
+import {
+  eventually,
+  readEvents,
+  startOrchestrator,
+  uniqueCaseId,
+  type TestOrchestrator,
+} from '../support/orchestrator';
 
-const reference = JSON.parse(readFileSync(`${__dirname}/../fixtures/reference-case.json`, 'utf8')) as Record<string, unknown>;
+const reference = JSON.parse(readFileSync(`${__dirname}/../fixtures/reference-case.json`, 'utf8')) as Record<
+  string,
+  unknown
+>;
 
 describe('opening a case', () => {
   let o: TestOrchestrator;
@@ -33,17 +42,28 @@ describe('opening a case', () => {
     expect(description.type).toBe('caseWorkflow');
     expect(description.status.name).toBe('RUNNING');
     const runs = [];
-    for await (const wf of o.temporal.workflow.list({ query: `WorkflowId = '${caseWorkflowId(caseId)}'` })) runs.push(wf);
+    for await (const wf of o.temporal.workflow.list({ query: `WorkflowId = '${caseWorkflowId(caseId)}'` }))
+      runs.push(wf);
     expect(runs).toHaveLength(1);
 
     // The outbox drains once JetStream acknowledged the event.
-    await eventually(async () => ((await o.cases.status(caseId)).pendingEvents === 0 ? true : undefined), 15_000, 'outbox drained');
+    await eventually(
+      async () => ((await o.cases.status(caseId)).pendingEvents === 0 ? true : undefined),
+      15_000,
+      'outbox drained',
+    );
 
     const police = await readEvents(o.nc, o.config.NATS_STREAM, 'cases.POLICE.>', { caseId, expected: 1 });
     expect(police.events.map((e) => e.type)).toEqual(['org.case-orchestrator.case-opened']);
     expect(police.events[0]).toMatchObject({ specversion: '1.0', subject: caseId, id: `${caseWorkflowId(caseId)}.1` });
     // POLICE's view: no lead prosecutor, no summary.
-    expect(Object.keys(police.events[0]!.data as object).sort()).toEqual(['caseId', 'codename', 'crimeTypes', 'jurisdiction', 'priority']);
+    expect(Object.keys(police.events[0]!.data as object).sort()).toEqual([
+      'caseId',
+      'codename',
+      'crimeTypes',
+      'jurisdiction',
+      'priority',
+    ]);
 
     // Publishing the same event again (an activity retry) is acknowledged as a duplicate and stored once.
     const status = await o.cases.status(caseId);
@@ -56,7 +76,10 @@ describe('opening a case', () => {
       data: {},
       restricted: [],
     });
-    const acks = await publishAgencyMessages(jetstream(o.nc), replay, { streamName: o.config.NATS_STREAM, timeoutMs: 5_000 });
+    const acks = await publishAgencyMessages(jetstream(o.nc), replay, {
+      streamName: o.config.NATS_STREAM,
+      timeoutMs: 5_000,
+    });
     expect(acks.every((a) => a.duplicate)).toBe(true);
     const again = await readEvents(o.nc, o.config.NATS_STREAM, 'cases.POLICE.>', { caseId, expected: 1 });
     expect(again.events).toHaveLength(1);

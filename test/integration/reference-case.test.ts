@@ -6,7 +6,13 @@
 import { serviceDesks } from '../../src/demo/desks';
 import { PERSONAL_NAMES, runReferenceCase, type ReferenceRun } from '../../src/demo/reference-case';
 import type { CloudEvent } from '../../src/domain/envelope';
-import { eventually, readEvents, startOrchestrator, uniqueCaseId, type TestOrchestrator } from '../support/orchestrator';
+import {
+  eventually,
+  readEvents,
+  startOrchestrator,
+  uniqueCaseId,
+  type TestOrchestrator,
+} from '../support/orchestrator';
 
 jest.setTimeout(300_000);
 
@@ -20,9 +26,24 @@ describe('the reference case', () => {
   beforeAll(async () => {
     o = await startOrchestrator();
     run = await runReferenceCase(serviceDesks(o.cases), uniqueCaseId('PE-LIM'));
-    await eventually(async () => ((await o.cases.status(run.caseId)).pendingEvents === 0 ? true : undefined), 30_000, 'outbox drained');
-    for (const agency of ['PROSECUTION', 'POLICE', 'JUDICIARY', 'CHILD_PROTECTION', 'OVERSIGHT', 'PARTNER', 'CLEARED', 'AUDIT']) {
-      byAgency[agency] = (await readEvents(o.nc, o.config.NATS_STREAM, `cases.${agency}.>`, { caseId: run.caseId })).events;
+    await eventually(
+      async () => ((await o.cases.status(run.caseId)).pendingEvents === 0 ? true : undefined),
+      30_000,
+      'outbox drained',
+    );
+    for (const agency of [
+      'PROSECUTION',
+      'POLICE',
+      'JUDICIARY',
+      'CHILD_PROTECTION',
+      'OVERSIGHT',
+      'PARTNER',
+      'CLEARED',
+      'AUDIT',
+    ]) {
+      byAgency[agency] = (
+        await readEvents(o.nc, o.config.NATS_STREAM, `cases.${agency}.>`, { caseId: run.caseId })
+      ).events;
     }
   });
   afterAll(async () => {
@@ -33,7 +54,9 @@ describe('the reference case', () => {
     const s = await o.cases.status(run.caseId);
     expect(s.stage).toBe('CLOSED');
     expect((await o.cases.timeline(run.caseId)).length).toBeGreaterThan(100);
-    expect(s.raids).toEqual([expect.objectContaining({ ref: run.raidRef, status: 'completed', locations: 18, reported: 18 })]);
+    expect(s.raids).toEqual([
+      expect.objectContaining({ ref: run.raidRef, status: 'completed', locations: 18, reported: 18 }),
+    ]);
     expect(s.arrests).toHaveLength(14);
     expect(s.arrests.every((a) => a.status === 'remanded' && !a.clockRunning)).toBe(true);
     expect(s.custodyChains).toHaveLength(run.items.length);
@@ -57,19 +80,49 @@ describe('the reference case', () => {
   it('gives each agency exactly its events and views', () => {
     const types = (agency: string) => new Set(byAgency[agency]!.map(typeOf));
     expect(types('CHILD_PROTECTION')).toEqual(
-      new Set(['victim-added', 'raid-planned', 'minor-rescued', 'protection-milestone', 'task-created', 'task-completed', 'stage-changed', 'case-closed']),
+      new Set([
+        'victim-added',
+        'raid-planned',
+        'minor-rescued',
+        'protection-milestone',
+        'task-created',
+        'task-completed',
+        'stage-changed',
+        'case-closed',
+      ]),
     );
     const rescued = byAgency.CHILD_PROTECTION!.find((e) => typeOf(e) === 'minor-rescued')!;
     expect(rescued.data).toMatchObject({ victimRef: run.minor, ageMonths: 5, custodyRef: 'MIMP-CAR-07' });
     // POLICE never learns the care plan; PARTNER gets de-identified figures only.
     expect(types('POLICE').has('protection-milestone')).toBe(false);
     for (const e of byAgency.PARTNER!) {
-      for (const key of Object.keys(e.data as object)) expect(['caseId', 'jurisdiction', 'crimeTypes', 'from', 'to', 'locationCount', 'arrests', 'seizures', 'minorsRescued', 'convicted', 'acquitted']).toContain(key);
+      for (const key of Object.keys(e.data as object))
+        expect([
+          'caseId',
+          'jurisdiction',
+          'crimeTypes',
+          'from',
+          'to',
+          'locationCount',
+          'arrests',
+          'seizures',
+          'minorsRescued',
+          'convicted',
+          'acquitted',
+        ]).toContain(key);
     }
     const raidDone = byAgency.PARTNER!.find((e) => typeOf(e) === 'raid-completed')!;
-    expect(raidDone.data).toEqual({ caseId: run.caseId, locationCount: 18, arrests: 14, seizures: run.items.length, minorsRescued: 1 });
+    expect(raidDone.data).toEqual({
+      caseId: run.caseId,
+      locationCount: 18,
+      arrests: 14,
+      seizures: run.items.length,
+      minorsRescued: 1,
+    });
     // OVERSIGHT is told of the former police chief, and receives the verdict.
-    expect([...types('OVERSIGHT')]).toEqual(expect.arrayContaining(['conflict-of-interest', 'arrest-recorded', 'verdict-recorded']));
+    expect([...types('OVERSIGHT')]).toEqual(
+      expect.arrayContaining(['conflict-of-interest', 'arrest-recorded', 'verdict-recorded']),
+    );
   });
 
   it("tells the former official's agency nothing after the conflict of interest; its vetted unit gets its tasks", () => {

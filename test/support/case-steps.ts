@@ -3,11 +3,31 @@ import type { CaseService } from '../../src/temporal/case-service';
 import type { Actor } from '../../src/domain/agencies';
 
 /** People as the gateway builds them from verified tokens (these tests drive Temporal directly). */
-export const PROSECUTION: Actor = { agency: 'PROSECUTION', staffId: 'fiscal-1', roles: ['prosecutor'], subject: 'u-fiscal-1' };
-export const POLICE: Actor = { agency: 'POLICE', staffId: 'officer-1', roles: ['police-officer'], subject: 'u-officer-1' };
+export const PROSECUTION: Actor = {
+  agency: 'PROSECUTION',
+  staffId: 'fiscal-1',
+  roles: ['prosecutor'],
+  subject: 'u-fiscal-1',
+};
+export const POLICE: Actor = {
+  agency: 'POLICE',
+  staffId: 'officer-1',
+  roles: ['police-officer'],
+  subject: 'u-officer-1',
+};
 export const JUDGE: Actor = { agency: 'JUDICIARY', staffId: 'judge-1', roles: ['judge'], subject: 'u-judge-1' };
-export const CARE: Actor = { agency: 'CHILD_PROTECTION', staffId: 'social-1', roles: ['social-worker'], subject: 'u-social-1' };
-export const OVERSIGHT: Actor = { agency: 'OVERSIGHT', staffId: 'integrity-1', roles: ['oversight-investigator'], subject: 'u-integrity-1' };
+export const CARE: Actor = {
+  agency: 'CHILD_PROTECTION',
+  staffId: 'social-1',
+  roles: ['social-worker'],
+  subject: 'u-social-1',
+};
+export const OVERSIGHT: Actor = {
+  agency: 'OVERSIGHT',
+  staffId: 'integrity-1',
+  roles: ['oversight-investigator'],
+  subject: 'u-integrity-1',
+};
 
 export const smallCase = (caseId: string) => ({
   caseId,

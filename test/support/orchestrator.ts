@@ -14,8 +14,7 @@ import { createLogger } from '../../src/logging';
 import { connectNats } from '../../src/nats/connection';
 import { drainConsumer } from '../../src/nats/read';
 import { connectClient } from '../../src/temporal/connection';
-import { FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
-import { createOrchestratorWorker } from '../../src/temporal/worker';
+import { createOrchestratorWorker, WORKFLOW_BUNDLE_OPTIONS } from '../../src/temporal/worker';
 import { CaseService } from '../../src/temporal/case-service';
 import { auditStreamName } from '../../src/nats/subjects';
 
@@ -28,7 +27,7 @@ let bundle: Promise<{ code: string }> | undefined;
 export function workflowBundle(): Promise<{ code: string }> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
-    failureConverterPath: FAILURE_CONVERTER_PATH,
+    ...WORKFLOW_BUNDLE_OPTIONS,
     logger: {
       trace: () => {},
       debug: () => {},

@@ -11,7 +11,9 @@ import { basename, delimiter, join, resolve } from 'node:path';
 
 /** The repository root, from test/support (ts) or dist/test/support (compiled, when benchmarks use it). */
 export const REPO_ROOT =
-  basename(resolve(__dirname, '..', '..')) === 'dist' ? resolve(__dirname, '..', '..', '..') : resolve(__dirname, '..', '..');
+  basename(resolve(__dirname, '..', '..')) === 'dist'
+    ? resolve(__dirname, '..', '..', '..')
+    : resolve(__dirname, '..', '..');
 
 /** First executable named `name` on PATH or in `extraDirs`, else undefined. */
 export function findBinary(name: string, extraDirs: string[] = []): string | undefined {

@@ -3,7 +3,9 @@
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 
 try {
-  Runtime.install({ logger: new DefaultLogger((process.env.TEST_LOG_LEVEL?.toUpperCase() as 'WARN' | undefined) ?? 'WARN') });
+  Runtime.install({
+    logger: new DefaultLogger((process.env.TEST_LOG_LEVEL?.toUpperCase() as 'WARN' | undefined) ?? 'WARN'),
+  });
 } catch {
   // already installed by an earlier test file in this process
 }

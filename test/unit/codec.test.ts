@@ -140,7 +140,9 @@ describe('what a worker does with a payload it cannot authenticate (WORKER_POLIC
   it('marks a forged or undecryptable payload, naming the key id only', async () => {
     const metadata = { encoding: Buffer.from(ENCODING_ENCRYPTED), [METADATA_KEY_ID]: Buffer.from('k1') };
     expect(await read({ metadata, data: randomBytes(64) })).toMatchObject({ $unverified: 'undecryptable' });
-    const [other] = await new EncryptionCodec(Keyring.fromKeys({ k9: randomBytes(32) }, 'k9')).encode([toPayload(MARKER)]);
+    const [other] = await new EncryptionCodec(Keyring.fromKeys({ k9: randomBytes(32) }, 'k9')).encode([
+      toPayload(MARKER),
+    ]);
     const marked = (await read(other!)) as { detail: string };
     expect(marked).toMatchObject({ $unverified: 'undecryptable' });
     expect(marked.detail).toContain('unknown key id "k9"');
@@ -154,7 +156,10 @@ describe('what a worker does with a payload it cannot authenticate (WORKER_POLIC
 
   it('tells its observer of every marked payload, without content', async () => {
     const seen: string[] = [];
-    const observed = new EncryptionCodec(Keyring.fromKeys({ k1 }, 'k1'), { ...WORKER_POLICY, onMarked: (r, d) => seen.push(`${r}: ${d}`) });
+    const observed = new EncryptionCodec(Keyring.fromKeys({ k1 }, 'k1'), {
+      ...WORKER_POLICY,
+      onMarked: (r, d) => seen.push(`${r}: ${d}`),
+    });
     await observed.decode([toPayload(MARKER)]);
     expect(seen).toEqual(['plaintext: payload is not encrypted']);
   });

@@ -376,12 +376,18 @@ withCompose('compose files (docker-compose config)', () => {
       expect(has('gateway', 'CODEC_KEYS')).toBe(true);
       expect(has('keycloak', 'KEYCLOAK_ADMIN_PASSWORD')).toBe(true);
       for (const name of ['notifier', 'temporal-ui', 'temporal-setup', 'nats', 'nats-1']) {
-        for (const secret of ['POSTGRES_PASSWORD', 'CODEC_KEYS', 'CODEC_OIDC_CLIENT_SECRET', 'KEYCLOAK_ADMIN_PASSWORD'] as const) {
+        for (const secret of [
+          'POSTGRES_PASSWORD',
+          'CODEC_KEYS',
+          'CODEC_OIDC_CLIENT_SECRET',
+          'KEYCLOAK_ADMIN_PASSWORD',
+        ] as const) {
           expect({ name, secret, present: has(name, secret) }).toEqual({ name, secret, present: false });
         }
       }
       for (const name of ['gateway', 'worker', 'keycloak']) expect(has(name, 'CODEC_OIDC_CLIENT_SECRET')).toBe(false);
-      for (const name of ['gateway', 'worker', 'codec-server']) expect(has(name, 'KEYCLOAK_ADMIN_PASSWORD')).toBe(false);
+      for (const name of ['gateway', 'worker', 'codec-server'])
+        expect(has(name, 'KEYCLOAK_ADMIN_PASSWORD')).toBe(false);
       expect(has('keycloak', 'CODEC_KEYS')).toBe(false);
       expect(has('worker', 'POSTGRES_PASSWORD')).toBe(false);
       // Who trusts which issuer: the gateway and the codec server, Keycloak's realm.

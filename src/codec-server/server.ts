@@ -94,30 +94,171 @@ const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="codec"' };
 
 /** Creates (does not start) the server; call `listen` on it. Port 0 is fine for tests. */
 export function createCodecServer(options: CodecServerOptions): Server {
-  if (options.breakGlassToken !== undefined && options.breakGlassToken.length < MIN_TOKEN_LENGTH) {
-    throw new TypeError(`codec server break-glass token must be at least ${MIN_TOKEN_LENGTH} characters`);
+  const codecServer = new CodecServer(options);
+  const server = createServer((req, res) => codecServer.serve(req, res));
+  // Bound slow clients: nobody needs 5 minutes (Node's default) to send 4 MiB on the way to a browser tab.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  return server;
+}
+
+/** One request's log entry, filled as the request is handled (who, what, how it ended; never content). */
+type RequestLog = Record<string, unknown>;
+
+/** A session route, and what the handlers of `.../session` and below share. */
+interface SessionRequest {
+  req: IncomingMessage;
+  res: ServerResponse;
+  log: RequestLog;
+  sessionPath: string;
+  cookieOptions: { path: string; secure: boolean };
+  signInCookieOptions: { path: string; secure: boolean };
+  /** The session cookie the browser sent, if any. */
+  current: string | undefined;
+}
+
+/** The request handling behind createCodecServer, in named parts: authentication, the codec, the session pages. */
+class CodecServer {
+  private readonly allowedOrigin: string;
+  private readonly maxBodyBytes: number;
+  private readonly isBreakGlass: (authorization: string) => boolean;
+  private readonly breakGlassEnabled: boolean;
+  private readonly logger: Logger;
+  private readonly sessions: SessionStore;
+  private readonly secureCookie: boolean;
+
+  constructor(private readonly options: CodecServerOptions) {
+    if (options.breakGlassToken !== undefined && options.breakGlassToken.length < MIN_TOKEN_LENGTH) {
+      throw new TypeError(`codec server break-glass token must be at least ${MIN_TOKEN_LENGTH} characters`);
+    }
+    this.allowedOrigin = normalizeOrigin(options.allowedOrigin);
+    this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    this.isBreakGlass = options.breakGlassToken ? bearerTokenChecker(options.breakGlassToken) : () => false;
+    this.breakGlassEnabled = options.breakGlassToken !== undefined;
+    this.logger = options.logger.child({ component: 'codec-server' });
+    this.sessions = options.sessions ?? new SessionStore();
+    this.secureCookie = options.secureCookie ?? false;
   }
-  const allowedOrigin = normalizeOrigin(options.allowedOrigin);
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const isBreakGlass = options.breakGlassToken ? bearerTokenChecker(options.breakGlassToken) : () => false;
-  const breakGlassEnabled = options.breakGlassToken !== undefined;
-  const logger = options.logger.child({ component: 'codec-server' });
-  const sessions = options.sessions ?? new SessionStore();
-  const secureCookie = options.secureCookie ?? false;
-  const { verifier, signIn } = options;
+
+  /** The http server's handler: never throws; an unexpected error is a logged 500. */
+  serve(req: IncomingMessage, res: ServerResponse): void {
+    this.handle(req, res).catch((err: unknown) => {
+      // Unexpected: log the error class and message only (a message could in theory quote input).
+      const code = (err as NodeJS.ErrnoException | undefined)?.code;
+      this.logger.error({ err: { type: err instanceof Error ? err.name : typeof err, code } }, 'codec request failed');
+      if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const log = this.startLog(req, res);
+    // The response varies by Origin whatever the outcome; decoded data must never sit in any cache.
+    res.setHeader('Vary', 'Origin');
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    try {
+      const route = routeOf(req.url);
+      log.operation = route ?? 'unknown';
+      if (req.method === 'OPTIONS') return this.preflight(req, res);
+      // From here on, allowed-origin responses (errors included) carry CORS headers so the UI can show them.
+      for (const [name, value] of Object.entries(corsHeaders(req.headers.origin, this.allowedOrigin))) {
+        if (value !== undefined) res.setHeader(name, value);
+      }
+      if (route === 'session' || route === 'callback' || route === 'break-glass') {
+        return await this.session(route, req, res, log);
+      }
+      await this.authenticate(req, log);
+      if (!route) throw new HttpError(404, 'not found: POST .../encode or .../decode');
+      if (req.method !== 'POST') throw new HttpError(405, 'method not allowed: use POST', { Allow: 'POST, OPTIONS' });
+      await this.runCodec(route, req, res, log);
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      log.reason = err.message;
+      sendJson(res, err.status, { error: err.message }, err.headers);
+    }
+  }
+
+  /** Who asked for what, how it ended, how long it took: logged when the response is finished. */
+  private startLog(req: IncomingMessage, res: ServerResponse): RequestLog {
+    const started = process.hrtime.bigint();
+    const log: RequestLog = { method: req.method, remote: req.socket.remoteAddress };
+    const namespace = req.headers['x-namespace'];
+    if (typeof namespace === 'string') log.namespace = namespace.slice(0, 200);
+    res.on('finish', () => {
+      const entry = { ...log, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+      if (res.statusCode === 401 || res.statusCode === 403) this.logger.warn(entry, 'codec request refused');
+      else if (log.auth === 'break-glass') this.logger.warn(entry, 'codec request with the break-glass token');
+      else this.logger.info(entry, 'codec request');
+    });
+    return log;
+  }
+
+  /**
+   * Preflights carry no Authorization header (browsers never send credentials on them), so they are answered
+   * before the token check; they reveal nothing but the CORS policy.
+   */
+  private preflight(req: IncomingMessage, res: ServerResponse): void {
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== this.allowedOrigin) throw new HttpError(403, 'origin not allowed');
+    res.writeHead(204, {
+      Allow: 'POST, OPTIONS',
+      ...(origin === undefined ? {} : preflightHeaders(this.allowedOrigin)),
+    });
+    res.end();
+  }
+
+  /** An admin's bearer token (or the break-glass token), or a session cookie from the UI origin; else 401/403. */
+  private async authenticate(req: IncomingMessage, log: RequestLog): Promise<void> {
+    const authorization = req.headers.authorization;
+    if (authorization !== undefined) {
+      // A header decides on its own: a wrong token is refused even if a session cookie came along.
+      const principal = await this.principalOfHeader(authorization, log);
+      if (principal.via === 'bearer') log.auth = 'bearer';
+      return;
+    }
+    const session = this.sessions.get(cookieValue(req.headers.cookie, SESSION_COOKIE));
+    if (!session) throw new HttpError(401, 'missing or invalid access token (or no valid session)', CHALLENGE);
+    // The UI's fetch always sends Origin; a request from anywhere else gains nothing from the cookie.
+    if (req.headers.origin !== this.allowedOrigin) {
+      throw new HttpError(401, 'session cookie accepted only from the Temporal UI origin', CHALLENGE);
+    }
+    log.auth = session.principal.via === 'break-glass' ? 'break-glass' : 'session';
+    log.subject = session.principal.subject;
+    if (session.principal.staffId) log.staffId = session.principal.staffId;
+  }
+
+  /** Encode or decode the request's Payloads JSON. */
+  private async runCodec(route: Route, req: IncomingMessage, res: ServerResponse, log: RequestLog): Promise<void> {
+    const body = await readJsonBody(req, this.maxBodyBytes);
+    const parsed = payloadsBodySchema.safeParse(body);
+    if (!parsed.success) throw new HttpError(400, `invalid Payloads JSON: ${describeIssues(parsed.error)}`);
+    const payloads = payloadsFromJson(parsed.data);
+    log.payloads = payloads.length;
+    let result: Payload[];
+    try {
+      const { codec } = this.options;
+      result = route === 'decode' ? await codec.decode(payloads) : await codec.encode(payloads);
+    } catch (err) {
+      // Codec errors name a key id or the failed check, never data: safe to hand back (the protocol says 400).
+      if (err instanceof CodecError) throw new HttpError(400, err.message);
+      throw err;
+    }
+    sendJson(res, 200, payloadsToJson(result));
+  }
 
   /**
    * The principal of an `Authorization` header: the break-glass token, or a verified admin access token.
    * Throws 401 (no valid token) or 403 (valid, but not an admin).
    */
-  const principalOfHeader = async (authorization: string, log: Record<string, unknown>): Promise<Principal> => {
-    if (isBreakGlass(authorization)) {
+  private async principalOfHeader(authorization: string, log: RequestLog): Promise<Principal> {
+    if (this.isBreakGlass(authorization)) {
       log.auth = 'break-glass';
       return { subject: 'break-glass', via: 'break-glass' };
     }
     let identity: Identity;
     try {
-      identity = await verifier.verify(bearerToken(authorization));
+      identity = await this.options.verifier.verify(bearerToken(authorization));
     } catch (err) {
       if (!(err instanceof TokenRejectedError)) throw err;
       log.tokenRejected = err.reason;
@@ -127,104 +268,7 @@ export function createCodecServer(options: CodecServerOptions): Server {
       throw new HttpError(401, 'missing or invalid access token (or no valid session)', CHALLENGE);
     }
     return adminPrincipal(identity, 'bearer', log);
-  };
-
-  const adminPrincipal = (identity: Identity, via: Principal['via'], log: Record<string, unknown>): Principal => {
-    log.subject = identity.subject;
-    if (identity.staffId) log.staffId = identity.staffId;
-    if (!identity.roles.includes(ADMIN_ROLE)) {
-      throw new HttpError(403, 'decoding payloads needs the admin role');
-    }
-    return { subject: identity.subject, ...(identity.staffId ? { staffId: identity.staffId } : {}), via };
-  };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const started = process.hrtime.bigint();
-    const origin = req.headers.origin;
-    const log: Record<string, unknown> = { method: req.method, remote: req.socket.remoteAddress };
-    const namespace = req.headers['x-namespace'];
-    if (typeof namespace === 'string') log.namespace = namespace.slice(0, 200);
-    res.on('finish', () => {
-      const entry = { ...log, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 };
-      if (res.statusCode === 401 || res.statusCode === 403) logger.warn(entry, 'codec request refused');
-      else if (log.auth === 'break-glass') logger.warn(entry, 'codec request with the break-glass token');
-      else logger.info(entry, 'codec request');
-    });
-
-    // The response varies by Origin whatever the outcome; decoded data must never sit in any cache.
-    res.setHeader('Vary', 'Origin');
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-
-    try {
-      const route = routeOf(req.url);
-      log.operation = route ?? 'unknown';
-
-      if (req.method === 'OPTIONS') {
-        // Preflights carry no Authorization header (browsers never send credentials on them), so they are
-        // answered before the token check; they reveal nothing but the CORS policy.
-        if (origin !== undefined && origin !== allowedOrigin) throw new HttpError(403, 'origin not allowed');
-        res.writeHead(204, {
-          Allow: 'POST, OPTIONS',
-          ...(origin === undefined ? {} : preflightHeaders(allowedOrigin)),
-        });
-        res.end();
-        return;
-      }
-
-      // From here on, allowed-origin responses (errors included) carry CORS headers so the UI can show them.
-      for (const [name, value] of Object.entries(corsHeaders(origin, allowedOrigin))) {
-        if (value !== undefined) res.setHeader(name, value);
-      }
-
-      if (route === 'session' || route === 'callback' || route === 'break-glass') {
-        await handleSession(route, req, res, log);
-        return;
-      }
-
-      const authorization = req.headers.authorization;
-      if (authorization !== undefined) {
-        // A header decides on its own: a wrong token is refused even if a session cookie came along.
-        const principal = await principalOfHeader(authorization, log);
-        if (principal.via === 'bearer') log.auth = 'bearer';
-      } else {
-        const session = sessions.get(cookieValue(req.headers.cookie, SESSION_COOKIE));
-        if (!session) throw new HttpError(401, 'missing or invalid access token (or no valid session)', CHALLENGE);
-        // The UI's fetch always sends Origin; a request from anywhere else gains nothing from the cookie.
-        if (origin !== allowedOrigin) {
-          throw new HttpError(401, 'session cookie accepted only from the Temporal UI origin', CHALLENGE);
-        }
-        log.auth = session.principal.via === 'break-glass' ? 'break-glass' : 'session';
-        log.subject = session.principal.subject;
-        if (session.principal.staffId) log.staffId = session.principal.staffId;
-      }
-      if (!route) throw new HttpError(404, 'not found: POST .../encode or .../decode');
-      if (req.method !== 'POST') throw new HttpError(405, 'method not allowed: use POST', { Allow: 'POST, OPTIONS' });
-
-      const body = await readJsonBody(req, maxBodyBytes);
-      const parsed = payloadsBodySchema.safeParse(body);
-      if (!parsed.success) throw new HttpError(400, `invalid Payloads JSON: ${describeIssues(parsed.error)}`);
-      const payloads = payloadsFromJson(parsed.data);
-      log.payloads = payloads.length;
-
-      let result: Payload[];
-      try {
-        result = route === 'decode' ? await options.codec.decode(payloads) : await options.codec.encode(payloads);
-      } catch (err) {
-        // Codec errors name a key id or the failed check, never data: safe to hand back (the protocol says 400).
-        if (err instanceof CodecError) throw new HttpError(400, err.message);
-        throw err;
-      }
-      sendJson(res, 200, payloadsToJson(result));
-    } catch (err) {
-      if (err instanceof HttpError) {
-        log.reason = err.message;
-        sendJson(res, err.status, { error: err.message }, err.headers);
-        return;
-      }
-      throw err;
-    }
-  };
+  }
 
   /**
    * `.../session` and below. GET `.../session`: the signed-in status, or (signed out) the start of a sign-in at the
@@ -233,94 +277,110 @@ export function createCodecServer(options: CodecServerOptions): Server {
    * from this server's own pages; any other page posting here is refused, so no site can sign a browser in or out
    * behind the admin's back.
    */
-  const handleSession = async (
+  private async session(
     route: 'session' | 'callback' | 'break-glass',
     req: IncomingMessage,
     res: ServerResponse,
-    log: Record<string, unknown>,
-  ) => {
+    log: RequestLog,
+  ): Promise<void> {
     const prefix = prefixOf(req.url);
     const sessionPath = `${prefix}/session`;
-    const cookieOptions = { path: prefix === '' ? '/' : prefix, secure: secureCookie };
-    const signInCookieOptions = { path: sessionPath, secure: secureCookie };
-    const current = cookieValue(req.headers.cookie, SESSION_COOKIE);
-    const startSession = (principal: Principal, extra: string[] = []) => {
-      // A new id on every sign-in (no fixation); the previous one of this browser stops working.
-      sessions.revoke(current);
-      const session = sessions.create(principal);
-      log.session = 'signed-in';
-      log.subject = principal.subject;
-      if (principal.staffId) log.staffId = principal.staffId;
-      return { session, cookies: [sessionCookie(session.id, sessions.ttlMs, cookieOptions), ...extra] };
+    const sr: SessionRequest = {
+      req,
+      res,
+      log,
+      sessionPath,
+      cookieOptions: { path: prefix === '' ? '/' : prefix, secure: this.secureCookie },
+      signInCookieOptions: { path: sessionPath, secure: this.secureCookie },
+      current: cookieValue(req.headers.cookie, SESSION_COOKIE),
     };
-
-    if (route === 'break-glass') {
-      if (!breakGlassEnabled) throw new HttpError(404, 'not found');
-      if (req.method !== 'GET') throw new HttpError(405, 'method not allowed: GET', { Allow: 'GET' });
-      sendHtml(res, 200, breakGlassPage(sessionPath));
-      return;
-    }
-
-    if (route === 'callback') {
-      if (req.method !== 'GET') throw new HttpError(405, 'method not allowed: GET', { Allow: 'GET' });
-      const clearSignIn = signInCookie(SIGN_IN_COOKIE, '', 0, signInCookieOptions);
-      let identity: Identity;
-      try {
-        const accessToken = await signIn.complete(
-          new URLSearchParams((req.url ?? '').split('?')[1] ?? ''),
-          cookieValue(req.headers.cookie, SIGN_IN_COOKIE),
-        );
-        identity = await verifier.verify(accessToken);
-      } catch (err) {
-        const [status, message] = signInFailure(err, log);
-        log.session = 'refused';
-        sendHtml(res, status, refusedPage(sessionPath, message), { 'Set-Cookie': clearSignIn });
-        return;
-      }
-      let principal: Principal;
-      try {
-        principal = adminPrincipal(identity, 'sign-in', log);
-      } catch (err) {
-        if (!(err instanceof HttpError)) throw err;
-        log.session = 'refused';
-        const message = 'Decoding payloads needs the admin role, and this account does not have it.';
-        sendHtml(res, 403, refusedPage(sessionPath, message), { 'Set-Cookie': clearSignIn });
-        return;
-      }
-      const { session, cookies } = startSession(principal, [clearSignIn]);
-      // Shown right here rather than after a redirect: the browser arrived from the identity provider (another
-      // site in production), and a SameSite=Strict cookie would not come along on a redirect in that navigation.
-      sendHtml(res, 200, signedInPage(sessionPath, allowedOrigin, principal, session.expiresAt), {
-        'Set-Cookie': cookies,
-      });
-      return;
-    }
-
-    if (req.method === 'GET') {
-      const live = sessions.get(current);
-      if (live) {
-        sendHtml(res, 200, signedInPage(sessionPath, allowedOrigin, live.principal, live.expiresAt));
-        return;
-      }
-      let started: Awaited<ReturnType<SignInFlow['start']>>;
-      try {
-        started = await signIn.start();
-      } catch (err) {
-        const [, message] = signInFailure(err, log);
-        sendHtml(res, 503, unavailablePage(message, breakGlassEnabled, `${sessionPath}/break-glass`));
-        return;
-      }
-      log.session = 'sign-in-started';
-      res.writeHead(303, {
-        Location: started.authorizationUrl,
-        'Set-Cookie': signInCookie(SIGN_IN_COOKIE, started.binding, SIGN_IN_TTL_MS, signInCookieOptions),
-      });
-      res.end();
-      return;
-    }
+    if (route === 'break-glass') return this.breakGlassForm(sr);
+    if (route === 'callback') return this.signInCallback(sr);
+    if (req.method === 'GET') return this.sessionStatusOrSignIn(sr);
     if (req.method !== 'POST' && req.method !== 'DELETE') {
       throw new HttpError(405, 'method not allowed: GET, POST or DELETE', { Allow: 'GET, POST, DELETE' });
     }
+    return this.signInOrOut(sr);
+  }
+
+  /** A new session for `principal`: a new id on every sign-in (no fixation); the browser's previous one ends. */
+  private startSession(sr: SessionRequest, principal: Principal, extra: string[] = []) {
+    this.sessions.revoke(sr.current);
+    const session = this.sessions.create(principal);
+    sr.log.session = 'signed-in';
+    sr.log.subject = principal.subject;
+    if (principal.staffId) sr.log.staffId = principal.staffId;
+    return { session, cookies: [sessionCookie(session.id, this.sessions.ttlMs, sr.cookieOptions), ...extra] };
+  }
+
+  private breakGlassForm({ req, res, sessionPath }: SessionRequest): void {
+    if (!this.breakGlassEnabled) throw new HttpError(404, 'not found');
+    if (req.method !== 'GET') throw new HttpError(405, 'method not allowed: GET', { Allow: 'GET' });
+    sendHtml(res, 200, breakGlassPage(sessionPath));
+  }
+
+  /** The identity provider's answer: an admin starts a session; anyone else is refused with a plain page. */
+  private async signInCallback(sr: SessionRequest): Promise<void> {
+    const { req, res, log, sessionPath } = sr;
+    if (req.method !== 'GET') throw new HttpError(405, 'method not allowed: GET', { Allow: 'GET' });
+    const clearSignIn = signInCookie(SIGN_IN_COOKIE, '', 0, sr.signInCookieOptions);
+    let identity: Identity;
+    try {
+      const accessToken = await this.options.signIn.complete(
+        new URLSearchParams((req.url ?? '').split('?')[1] ?? ''),
+        cookieValue(req.headers.cookie, SIGN_IN_COOKIE),
+      );
+      identity = await this.options.verifier.verify(accessToken);
+    } catch (err) {
+      const [status, message] = signInFailure(err, log);
+      log.session = 'refused';
+      sendHtml(res, status, refusedPage(sessionPath, message), { 'Set-Cookie': clearSignIn });
+      return;
+    }
+    let principal: Principal;
+    try {
+      principal = adminPrincipal(identity, 'sign-in', log);
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      log.session = 'refused';
+      const message = 'Decoding payloads needs the admin role, and this account does not have it.';
+      sendHtml(res, 403, refusedPage(sessionPath, message), { 'Set-Cookie': clearSignIn });
+      return;
+    }
+    const { session, cookies } = this.startSession(sr, principal, [clearSignIn]);
+    // Shown right here rather than after a redirect: the browser arrived from the identity provider (another
+    // site in production), and a SameSite=Strict cookie would not come along on a redirect in that navigation.
+    sendHtml(res, 200, signedInPage(sessionPath, this.allowedOrigin, principal, session.expiresAt), {
+      'Set-Cookie': cookies,
+    });
+  }
+
+  /** GET `.../session`: who is signed in, or off to the identity provider to sign in. */
+  private async sessionStatusOrSignIn({ res, log, sessionPath, current, signInCookieOptions }: SessionRequest) {
+    const live = this.sessions.get(current);
+    if (live) {
+      sendHtml(res, 200, signedInPage(sessionPath, this.allowedOrigin, live.principal, live.expiresAt));
+      return;
+    }
+    let started: Awaited<ReturnType<SignInFlow['start']>>;
+    try {
+      started = await this.options.signIn.start();
+    } catch (err) {
+      const [, message] = signInFailure(err, log);
+      sendHtml(res, 503, unavailablePage(message, this.breakGlassEnabled, `${sessionPath}/break-glass`));
+      return;
+    }
+    log.session = 'sign-in-started';
+    res.writeHead(303, {
+      Location: started.authorizationUrl,
+      'Set-Cookie': signInCookie(SIGN_IN_COOKIE, started.binding, SIGN_IN_TTL_MS, signInCookieOptions),
+    });
+    res.end();
+  }
+
+  /** POST or DELETE `.../session`: sign out, or sign in with a bearer token (or the break-glass form). */
+  private async signInOrOut(sr: SessionRequest): Promise<void> {
+    const { req, res, log, sessionPath } = sr;
     const origin = req.headers.origin;
     // This server's own page, whichever scheme the browser saw (a TLS-terminating proxy keeps the Host).
     const ownOrigins = ['http', 'https'].map((scheme) => `${scheme}://${req.headers.host ?? ''}`);
@@ -331,11 +391,11 @@ export function createCodecServer(options: CodecServerOptions): Server {
     const fields = req.method === 'POST' ? await readSessionFields(req, form) : {};
 
     if (req.method === 'DELETE' || fields.signout === '1') {
-      const ended = sessions.get(current);
+      const ended = this.sessions.get(sr.current);
       if (ended) log.subject = ended.principal.subject;
-      sessions.revoke(current);
+      this.sessions.revoke(sr.current);
       log.session = 'signed-out';
-      const headers = { 'Set-Cookie': clearedSessionCookie(cookieOptions) };
+      const headers = { 'Set-Cookie': clearedSessionCookie(sr.cookieOptions) };
       if (form) sendHtml(res, 200, signedOutPage(sessionPath), headers);
       else sendJson(res, 200, { signedIn: false }, headers);
       return;
@@ -347,8 +407,10 @@ export function createCodecServer(options: CodecServerOptions): Server {
     try {
       if (presented === undefined)
         throw new HttpError(401, 'sign in at this page in a browser, or send a bearer token', CHALLENGE);
-      if (fields.token !== undefined && !isBreakGlass(presented)) throw new HttpError(401, 'wrong token', CHALLENGE);
-      principal = await principalOfHeader(presented, log);
+      if (fields.token !== undefined && !this.isBreakGlass(presented)) {
+        throw new HttpError(401, 'wrong token', CHALLENGE);
+      }
+      principal = await this.principalOfHeader(presented, log);
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       log.session = 'refused';
@@ -356,25 +418,21 @@ export function createCodecServer(options: CodecServerOptions): Server {
       else throw err;
       return;
     }
-    const { session, cookies } = startSession(principal);
+    const { session, cookies } = this.startSession(sr, principal);
     const headers = { 'Set-Cookie': cookies };
-    if (form) sendHtml(res, 200, signedInPage(sessionPath, allowedOrigin, principal, session.expiresAt), headers);
+    if (form) sendHtml(res, 200, signedInPage(sessionPath, this.allowedOrigin, principal, session.expiresAt), headers);
     else sendJson(res, 200, { signedIn: true, expiresAt: new Date(session.expiresAt).toISOString() }, headers);
-  };
+  }
+}
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      // Unexpected: log the error class and message only (a message could in theory quote input).
-      const code = (err as NodeJS.ErrnoException | undefined)?.code;
-      logger.error({ err: { type: err instanceof Error ? err.name : typeof err, code } }, 'codec request failed');
-      if (!res.headersSent && !res.destroyed) sendJson(res, 500, { error: 'internal error' });
-      else res.destroy();
-    });
-  });
-  // Bound slow clients: nobody needs 5 minutes (Node's default) to send 4 MiB on the way to a browser tab.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  return server;
+/** An admin's principal from a verified identity; 403 without the admin role. */
+function adminPrincipal(identity: Identity, via: Principal['via'], log: RequestLog): Principal {
+  log.subject = identity.subject;
+  if (identity.staffId) log.staffId = identity.staffId;
+  if (!identity.roles.includes(ADMIN_ROLE)) {
+    throw new HttpError(403, 'decoding payloads needs the admin role');
+  }
+  return { subject: identity.subject, ...(identity.staffId ? { staffId: identity.staffId } : {}), via };
 }
 
 /** The status and page message for a sign-in that did not complete; the reason goes to the log. */

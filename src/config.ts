@@ -2,6 +2,7 @@
  * One place for process configuration. Every variable is validated with zod; a bad value stops the
  * process with a message naming the variable and the rule (ConfigError), before anything connects.
  */
+import { issueMessage } from './domain/errors';
 import { z } from 'zod';
 
 const duration = z.string().regex(/^\d+(ms|s|m|h|d)$/, 'must be a duration such as 500ms, 30s, 5m, 2h or 7d');
@@ -116,7 +117,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    throw new ConfigError(parsed.error.issues.map((i) => issueMessage(i)));
   }
   return parsed.data;
 }

@@ -4,6 +4,7 @@
  * the local sink (workers/mail-sink.ts), which is the only plain-text SMTP we accept, and only on loopback.
  * Credentials come from SMTP_USER and SMTP_PASSWORD (or SMTP_PASSWORD_FILE), never from the URL, and are never logged.
  */
+import { issueMessage } from '../domain/errors';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -75,7 +76,7 @@ export function loadMailConfig(
 ): MailConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = mailEnvSchema.safeParse(present);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => issueMessage(i)));
   const c = parsed.data;
   const issues: string[] = [];
   let smtp: SmtpSettings | undefined;

@@ -5,6 +5,7 @@
  * in production (MAIL_STAFF_DIRECTORY). Agency and roles are here so the notifier, which has no tokens to read them
  * from, can tell who in an agency a task is for.
  */
+import { issueMessage } from '../domain/errors';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../config';
@@ -61,7 +62,7 @@ export class StaffDirectory {
 export function parseStaffDirectory(raw: unknown, source = 'staff directory'): StaffDirectory {
   const parsed = DirectoryFile.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${source}: ${i.path.join('.')}: ${i.message}`));
+    throw new ConfigError(parsed.error.issues.map((i) => `${source}: ${issueMessage(i)}`));
   }
   return new StaffDirectory(parsed.data.staff);
 }

@@ -3,6 +3,7 @@
  * per-identity reply prefix and client TLS. Read from the environment with the same rules as Config (empty means
  * unset, a bad value stops the process naming the variable), so they can move into Config unchanged.
  */
+import { issueMessage } from '../domain/errors';
 import { z } from 'zod';
 import { ConfigError } from '../config';
 
@@ -30,7 +31,7 @@ export function loadNatsSettings(env: Record<string, string | undefined> = proce
     Object.entries(env).filter(([k, v]) => k.startsWith('NATS_') && v !== undefined && v !== ''),
   );
   const parsed = natsSettingsSchema.safeParse(present);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => issueMessage(i)));
   const s = parsed.data;
   if (Boolean(s.NATS_TLS_CERT_FILE) !== Boolean(s.NATS_TLS_KEY_FILE)) {
     throw new ConfigError(['NATS_TLS_CERT_FILE and NATS_TLS_KEY_FILE must be set together']);

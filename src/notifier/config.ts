@@ -4,6 +4,7 @@
  * agency's events, signed with that agency's secret(s) (Standard Webhooks, `whsec_...`; two during a rotation).
  * Events are need-to-know, so webhooks must use https; plain http is accepted for loopback receivers only.
  */
+import { issueMessage } from '../domain/errors';
 import { z } from 'zod';
 import { ConfigError, durationMs } from '../config';
 import { AGENCIES, Agency } from '../domain/agencies';
@@ -101,7 +102,7 @@ function parseSecrets(value: string): { keys: Buffer[] } | { problem: string } {
 }
 
 function issuesOf(error: z.ZodError): string[] {
-  return error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  return error.issues.map((i) => issueMessage(i));
 }
 
 function presentOf(env: Record<string, string | undefined>): Record<string, string> {

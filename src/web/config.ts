@@ -3,6 +3,7 @@
  * them into src/config.ts later. The OAuth client is `gateway-web` (confidential): its secret comes from
  * GATEWAY_WEB_CLIENT_SECRET, or with the development provider from $DATA_DIR/identity/secrets.json.
  */
+import { issueMessage } from '../domain/errors';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -66,7 +67,7 @@ export function loadWebConfig(
 ): WebConfig {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = webEnvSchema.safeParse(present);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => issueMessage(i)));
   const c = parsed.data;
   const publicUrl = config.GATEWAY_URL.replace(/\/+$/, '');
   const secret = c.GATEWAY_WEB_CLIENT_SECRET ?? devClientSecret(config.DATA_DIR, c.GATEWAY_WEB_CLIENT_ID);

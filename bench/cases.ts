@@ -41,6 +41,7 @@ export const LIFECYCLE_COMMANDS = [
   'fileCharges',
   'openTrial',
   'recordVerdict',
+  'waiveAppeal',
   'closeCase',
 ] as const;
 
@@ -75,6 +76,7 @@ export async function runLifecycle(cases: CaseService, caseId: string): Promise<
   const { arrestRef } = await cmd('recordArrest', POLICE, {
     suspectRef,
     offenceClass: 'trafficking',
+    inFlagrante: true,
     raidRef,
     locationRef,
   });
@@ -82,6 +84,7 @@ export async function runLifecycle(cases: CaseService, caseId: string): Promise<
   await cmd('fileCharges', PROSECUTION, { suspectRefs: [suspectRef], offences: ['human-trafficking'] });
   await cmd('openTrial', JUDGE);
   await cmd('recordVerdict', JUDGE, { verdicts: [{ suspectRef, outcome: 'convicted', sentenceMonths: 60 }] });
+  await cmd('waiveAppeal', JUDGE, { suspectRefs: [suspectRef] });
   await cmd('closeCase', PROSECUTION);
   const workflowId = caseWorkflowId(caseId);
   await cases.client.workflow.getHandle(workflowId).result();

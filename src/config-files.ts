@@ -5,8 +5,13 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, type Config } from './config';
 import { PolicyError, resolvePolicy, type DeadlinePolicy } from './domain/policy';
+import { parseJsonText } from './json-text';
 
-/** The deployment's deadline policy: CASE_POLICY_FILE over the defaults, within the legal bounds. */
+/**
+ * The deployment's case policy (deadlines and vocabulary): CASE_POLICY_FILE over the defaults, within the legal
+ * bounds. Its format is the catalogue's `casePolicy` entry (`cases commands --json`); `cases policy` shows the
+ * result.
+ */
 export function readCasePolicy(config: Pick<Config, 'CASE_POLICY_FILE'>): DeadlinePolicy {
   const file = config.CASE_POLICY_FILE;
   if (!file) return resolvePolicy();
@@ -16,12 +21,7 @@ export function readCasePolicy(config: Pick<Config, 'CASE_POLICY_FILE'>): Deadli
   } catch {
     throw new ConfigError([`CASE_POLICY_FILE: cannot read ${file}`]);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text) as unknown;
-  } catch {
-    throw new ConfigError([`CASE_POLICY_FILE: ${file} is not valid JSON`]);
-  }
+  const raw = parseJsonText(text, `CASE_POLICY_FILE: ${file}`, (message) => new ConfigError([message]));
   try {
     return resolvePolicy(raw);
   } catch (err) {

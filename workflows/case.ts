@@ -10,19 +10,21 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { caseSearchFacts, caseSnapshot, openCaseState } from '../src/domain/case-state';
+import { caseSearchFacts, caseSnapshot, openCaseState, upgradeCaseState } from '../src/domain/case-state';
 import type { Effect, Outcome } from '../src/domain/commands/define';
 import { executeCaseCommand, onCaseDeadline, validateCaseCommand } from '../src/domain/commands/decide';
 import { onRaidCompleted } from '../src/domain/commands/operation';
 import { CASE_COMMAND_NAMES } from '../src/domain/commands/registry';
 import { parseOpenCase } from '../src/domain/input-schemas';
-import type { DeadlinePolicy } from '../src/domain/policy';
+import type { RecordedPolicy } from '../src/domain/policy';
+import type { Rules } from '../src/domain/rule-changes';
 import { isFinal } from '../src/domain/stages';
-import { upgradeOwnerState, type CaseState } from '../src/domain/state';
+import type { CaseState } from '../src/domain/state';
 import { pruneClosedTasks } from '../src/domain/task-ops';
 import { assertVerified } from '../src/domain/unverified';
 import { childProtectionWorkflow } from './child-protection';
@@ -30,6 +32,7 @@ import { rethrowAsFailure, setCommandHandler } from './failures';
 import {
   caseAccessQuery,
   caseCommandUpdate,
+  casePolicyQuery,
   caseSnapshotQuery,
   caseTimelineQuery,
   locationReportedSignal,
@@ -47,9 +50,12 @@ export interface CaseWorkflowOptions {
   maxHistoryLength?: number;
 }
 
-/** `policy` is the deployment's (the gateway's configuration); histories from before carried it in `open`. */
+/**
+ * `policy` is the deployment's (the gateway's configuration); histories from before carried it in `open`, and
+ * older policies lack later sections (completePolicy fills them in).
+ */
 export type CaseWorkflowInput =
-  | { kind: 'open'; open: unknown; policy?: DeadlinePolicy; options?: CaseWorkflowOptions }
+  | { kind: 'open'; open: unknown; policy?: RecordedPolicy; options?: CaseWorkflowOptions }
   | { kind: 'resume'; state: CaseState; options?: CaseWorkflowOptions };
 
 export interface CaseWorkflowResult {
@@ -58,9 +64,15 @@ export interface CaseWorkflowResult {
   events: number;
 }
 
+/**
+ * Where a changed rule would issue other commands than a recorded history holds, the domain asks; a replay
+ * of a history from before the change answers no (see src/domain/rule-changes.ts).
+ */
+const rules: Rules = (change) => patched(change);
+
 export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkflowResult> {
   const state = initialState(input);
-  const runtime = new OwnerRuntime(state, (deadline, now) => onCaseDeadline(state, deadline, now));
+  const runtime = new OwnerRuntime(state, (deadline, now) => onCaseDeadline(state, deadline, now, rules));
   const finished = () => isFinal(state.stage);
 
   // Message-handling API
@@ -68,7 +80,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
     setCommandHandler(caseCommandUpdate(name), {
       validate: (cmd) => validateCaseCommand(state, name, cmd, Date.now()),
       execute: (cmd) => {
-        const outcome = executeCaseCommand(state, name, cmd, Date.now());
+        const outcome = executeCaseCommand(state, name, cmd, Date.now(), rules);
         runtime.stateChanged();
         return performEffects(outcome);
       },
@@ -77,6 +89,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
   runtime.handleTaskCommands();
   setHandler(caseSnapshotQuery, () => caseSnapshot(state, Date.now()));
   setHandler(caseTimelineQuery, () => state.timeline);
+  setHandler(casePolicyQuery, () => state.policy);
   setHandler(caseAccessQuery, () => ({
     caseId: state.caseId,
     restrictedAgencies: state.restrictedAgencies,
@@ -173,7 +186,7 @@ export async function caseWorkflow(input: CaseWorkflowInput): Promise<CaseWorkfl
 /** A new case from its (re-validated) open input, or the state carried over by continue-as-new. */
 function initialState(input: CaseWorkflowInput): CaseState {
   assertVerified(input);
-  if (input.kind === 'resume') return upgradeOwnerState(input.state);
+  if (input.kind === 'resume') return upgradeCaseState(input.state);
   try {
     return openCaseState(parseOpenCase(input.open), Date.now(), input.policy);
   } catch (err) {

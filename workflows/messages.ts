@@ -6,6 +6,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AccessFacts } from '../src/domain/access';
 import type { CaseSnapshot } from '../src/domain/case-state';
 import type { CommandInput, TaskCommandName } from '../src/domain/command-args';
+import type { DeadlinePolicy } from '../src/domain/policy';
 import type { CaseCommandName } from '../src/domain/permissions';
 import type { ProtectionSnapshot } from '../src/domain/protection';
 import type { RaidSnapshot } from '../src/domain/raid';
@@ -19,6 +20,8 @@ export const taskCommandUpdate = (name: TaskCommandName) => defineUpdate<HumanTa
 
 export const caseSnapshotQuery = defineQuery<CaseSnapshot>('caseSnapshot');
 export const caseTimelineQuery = defineQuery<TimelineEntry[]>('caseTimeline');
+/** The policy the case runs under (deadlines and vocabulary), fixed when it opened. */
+export const casePolicyQuery = defineQuery<DeadlinePolicy>('casePolicy');
 /** Who may read the case at all (conflict of interest): asked by the gateway before every read. */
 export const caseAccessQuery = defineQuery<AccessFacts>('caseAccess');
 /** For tests and admins: events in the outbox not yet acknowledged by JetStream. */

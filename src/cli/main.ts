@@ -28,13 +28,14 @@ import {
   type AuthConfig,
 } from '../client/tokens';
 import { ConfigError, loadConfig } from '../config';
-import { commandCatalogue, lifecycle } from '../domain/catalogue';
+import { commandCatalogue, lifecycle, type CatalogueEntry } from '../domain/catalogue';
 import { isCaseCommand } from '../domain/commands';
 import { EVENT_CATALOG } from '../domain/events';
 import { deviceFlow } from '../identity/dev-login';
+import { parseJsonText } from '../json-text';
 import { keyValues, table } from './format';
 import { runNatsVerb } from './nats-verbs';
-import { renderStatus, renderTimeline, taskTable } from './render';
+import { renderPolicy, renderStatus, renderTimeline, taskTable } from './render';
 
 export interface CliIo {
   out: (text: string) => void;
@@ -53,11 +54,12 @@ cases (who acts comes from your token):
   cases status <caseId> | timeline <caseId>       what your agency may see of a case
   cases list [--stage S] [--agency A] [--jurisdiction J]
   cases protection <caseId> <victimRef>           a rescued minor's protection steps
+  cases policy [<caseId>]                         the policy new cases open under, or a case's (deadlines, vocabulary)
   cases <command> <caseId> [--file args.json | --args '{...}'] [--command-id ID]
   cases task claim|complete <taskId> [--outcome code] [--command-id ID]
   cases inbox [--mine] [--unassigned] [--overdue] [--due-within H] [--case ID] [--kind K]
   cases watch                                     your task notifications, live, until Ctrl-C
-  cases commands | events                         the command and event catalogues (no sign-in needed)
+  cases commands | events                         the command and event catalogues, the vocabulary (no sign-in needed)
 admin (NATS admin credentials):
   cases setup [--auth-config nats.conf]           provision streams, consumers, buckets (idempotent)
   cases dead-letters [replay] [--agency A] [--since T]
@@ -132,11 +134,7 @@ function readJsonArg(values: Pick<Values, 'file' | 'args'>): unknown {
   if (text === undefined) return {};
   if (Buffer.byteLength(text) > MAX_INPUT_BYTES)
     throw new InvalidInputError(`${flag}: larger than ${MAX_INPUT_BYTES} bytes`);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new InvalidInputError(`${flag}: not valid JSON`);
-  }
+  return parseJsonText(text, flag, (message) => new InvalidInputError(message));
 }
 
 function needs(ctx: Context, n: number, what: string): void {
@@ -341,13 +339,48 @@ const watch: Verb = async (ctx) => {
   return 0;
 };
 
+/** The gateway's catalogue (under its deployment's policy), or the built-in one when no gateway answers. */
+async function catalogueOf(ctx: Context): Promise<CatalogueEntry[]> {
+  try {
+    return await new CasesClient({
+      gatewayUrl: ctx.settings.CASES_GATEWAY_URL,
+      tokens: NO_TOKENS,
+      attempts: 1,
+    }).commands();
+  } catch {
+    ctx.io.err(`cases: no gateway at ${ctx.settings.CASES_GATEWAY_URL}: the built-in catalogue and default vocabulary`);
+    return commandCatalogue();
+  }
+}
+
+/** The catalogue is public: it is asked for without a token. */
+const NO_TOKENS = { token: () => Promise.reject(new Error('no token needed')) };
+
 const commands: Verb = async (ctx) => {
-  const all = commandCatalogue();
-  const commandsTable = table(all.map((c) => ({ command: c.name, who: c.whoText, summary: c.summary })));
+  const all = await catalogueOf(ctx);
+  const commandsTable = table(
+    all.filter((c) => c.kind !== 'policy').map((c) => ({ command: c.name, who: c.whoText, summary: c.summary })),
+  );
+  const vocabulary = all.find((c) => c.kind === 'policy')?.values?.vocabulary;
+  const vocabularyText = vocabulary
+    ? `\n\nvocabulary (codes the case policy allows; cases policy <caseId> for a case's own):\n${keyValues(
+        Object.fromEntries(Object.entries(vocabulary).map(([list, codes]) => [list, codes.join(', ')])),
+      )}`
+    : '';
   ctx.print(
-    `${commandsTable}\n\nlifecycle (stage moves and the commands that make them):\n${table(lifecycle() as unknown as Record<string, unknown>[])}`,
+    `${commandsTable}${vocabularyText}\n\nlifecycle (stage moves and the commands that make them):\n${table(lifecycle() as unknown as Record<string, unknown>[])}`,
     all,
   );
+  return 0;
+};
+
+/** The deployment's policy (no sign-in needed), or a case's (your agency must be able to read the case). */
+const policy: Verb = async (ctx) => {
+  const caseId = ctx.rest[0];
+  const p = caseId
+    ? await (await ctx.client()).policy(caseId)
+    : await new CasesClient({ gatewayUrl: ctx.settings.CASES_GATEWAY_URL, tokens: NO_TOKENS, attempts: 1 }).policy();
+  ctx.print(renderPolicy(p, caseId), p);
   return 0;
 };
 
@@ -391,6 +424,7 @@ const VERBS: Record<string, Verb> = {
   timeline,
   list,
   protection,
+  policy,
   task,
   inbox,
   watch,

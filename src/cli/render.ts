@@ -2,6 +2,7 @@
 import { actorLabel } from '../domain/agencies';
 import type { CaseSnapshot } from '../domain/case-state';
 import type { StatusView } from '../domain/case-views';
+import type { DeadlinePolicy } from '../domain/policy';
 import type { TimelineEntry } from '../domain/state';
 import type { HumanTask } from '../domain/tasks';
 import { keyValues, table } from './format';
@@ -45,11 +46,32 @@ export function renderStatus(s: StatusView & Partial<CaseSnapshot>): string {
     lines.push(
       `raids: ${s.raids.map((r) => `${r.ref} ${r.status} ${r.reported}/${r.locations} reported`).join(', ') || 'none'}`,
     );
+    for (const r of s.raids) {
+      const outcomes = Object.entries(r.outcomes ?? {}).map(([l, o]) => `${l} ${o}`);
+      const f = r.figures;
+      lines.push(
+        `  ${r.ref}: ${outcomes.join(', ') || 'no location reported'}` +
+          (f ? `; ${f.arrests} arrests, ${f.seizures} seizures, ${f.minorsRescued} minors rescued` : ''),
+      );
+    }
   }
   if (s.arrests) {
     const running = s.arrests.filter((a) => a.clockRunning).length;
     const lapsed = s.arrests.filter((a) => a.lapsed).length;
     lines.push(`arrests: ${s.arrests.length} (${running} clocks running, ${lapsed} lapsed)`);
+    for (const a of s.arrests.filter((x) => x.unlawfulDetention)) {
+      const u = a.unlawfulDetention!;
+      lines.push(`  UNLAWFUL DETENTION ${a.ref} (suspect ${a.suspectRef}): from ${u.from} until ${u.until ?? 'now'}`);
+    }
+  }
+  if (s.defendants?.length) {
+    const described = s.defendants.map((d) => {
+      const verdict = 'verdict' in d && d.verdict ? ` ${d.verdict.outcome}` : '';
+      const until =
+        'appealUntil' in d && d.status === 'judged' && d.appealUntil ? ` (appeal until ${d.appealUntil})` : '';
+      return `${d.suspectRef} ${d.status}${verdict}${until}`;
+    });
+    lines.push(`defendants: ${described.join(', ')}`);
   }
   if (s.custodyChains) {
     const transfers = s.custodyChains.reduce((n, c) => n + c.custody.length - 1, 0);
@@ -62,5 +84,36 @@ export function renderStatus(s: StatusView & Partial<CaseSnapshot>): string {
 }
 
 export function renderTimeline(entries: readonly TimelineEntry[]): string {
-  return table(entries.map((e) => ({ at: e.at, type: e.type, by: e.by ? actorLabel(e.by) : '', ref: e.ref })));
+  return table(
+    entries.map((e) => ({
+      at: e.at,
+      type: e.type,
+      by: e.source === 'system' ? '(system)' : e.by ? actorLabel(e.by) : '',
+      ref: e.ref,
+      detail: e.detail ? Object.values(e.detail).join(' ') : undefined,
+    })),
+  );
+}
+
+/** A policy: its deadlines as `path  duration`, then its vocabulary. */
+export function renderPolicy(p: DeadlinePolicy, caseId?: string): string {
+  const durations: Record<string, string> = {};
+  const walk = (node: unknown, path: string) => {
+    if (typeof node === 'string') durations[path] = node;
+    else if (typeof node === 'object' && node !== null && !Array.isArray(node)) {
+      for (const [k, v] of Object.entries(node)) walk(v, path ? `${path}.${k}` : k);
+    }
+  };
+  const { vocabulary, version, ...deadlines } = p;
+  walk(deadlines, '');
+  return [
+    caseId
+      ? `policy of case ${caseId} (version ${version}, fixed when it opened)`
+      : `policy new cases open under (version ${version})`,
+    '',
+    keyValues(durations),
+    '',
+    'vocabulary:',
+    keyValues(Object.fromEntries(Object.entries(vocabulary).map(([list, codes]) => [list, codes.join(', ')]))),
+  ].join('\n');
 }

@@ -10,6 +10,7 @@ import type { CaseSnapshot } from '../domain/case-state';
 import type { CatalogueEntry } from '../domain/catalogue';
 import type { StatusView } from '../domain/case-views';
 import { REJECTION_CODES, type RejectionCode } from '../domain/errors';
+import type { DeadlinePolicy } from '../domain/policy';
 import type { TimelineEntry } from '../domain/state';
 import type { HumanTask } from '../domain/tasks';
 import type { InboxEntry } from '../notifier/inbox';
@@ -124,6 +125,16 @@ export class CasesClient {
       'GET',
       `/v1/inbox${query({ ...rest, ...(dueWithinHours ? { dueWithin: `${dueWithinHours}h` } : {}) })}`,
     );
+  }
+
+  /**
+   * The policy (deadlines, vocabulary): a case's, fixed when it opened, or without a case id the one new cases
+   * open under (public).
+   */
+  policy(caseId?: string): Promise<DeadlinePolicy> {
+    return caseId
+      ? this.request('GET', `/v1/cases/${seg(caseId)}/policy`)
+      : this.request('GET', '/v1/policy', undefined, { anonymous: true });
   }
 
   /** The command catalogue (public): who may send what, when, with which arguments. */

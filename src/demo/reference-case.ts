@@ -1,8 +1,8 @@
 /**
  * The reference case of the design brief, as a script of agency commands: months of investigation
- * compressed into one run. An 18-location raid, 14 arrests (a former national police chief among
- * them), a five-month-old girl taken into protective custody, seizures with custody transfers,
- * charges, trial, verdict. Used by `npm run demo` and by the end-to-end test, so both drive the same
+ * compressed into one run. An 18-location raid, 14 arrests under an arrest warrant (a former national
+ * police chief among them), a five-month-old girl taken into protective custody, seizures with custody
+ * transfers, charges, trial, verdicts, the appeal waived. Used by `npm run demo` and by the end-to-end test, so both drive the same
  * story through the same client. The names below are invented; they exist to prove they never leak.
  */
 import type { HumanTask } from '../domain/tasks';
@@ -89,7 +89,7 @@ export async function runReferenceCase(
   await addSuspect({
     name: PERSONAL_NAMES.formerPoliceChief,
     roles: ['leader'],
-    official: { agency: 'POLICE', current: false, rank: 'former national police chief' },
+    official: { institution: 'police', current: false, rank: 'former national police chief' },
   });
   await addSuspect({ name: PERSONAL_NAMES.partner, roles: ['leader'] });
   await addSuspect({ name: PERSONAL_NAMES.pediatrician, roles: ['medical'] });
@@ -148,7 +148,11 @@ export async function runReferenceCase(
     if (i < 14) {
       const suspectRef = suspects[i]!;
       const offenceClass = i < 2 ? 'organized-crime' : 'child-sale';
-      arrests.push(await ref('recordArrest', POLICE, { suspectRef, offenceClass, raidRef, locationRef }, 'arrestRef'));
+      // Each arrest cites the arrest warrant that names the suspect.
+      const warrantRef = arrest.warrantRef;
+      arrests.push(
+        await ref('recordArrest', POLICE, { suspectRef, offenceClass, warrantRef, raidRef, locationRef }, 'arrestRef'),
+      );
     }
     if (i === 0) {
       items.push(
@@ -238,6 +242,10 @@ export async function runReferenceCase(
     );
   await cmd('recordVerdict', JUDGE, { verdicts });
   await progress('verdict recorded', { convicted: 13, acquitted: 1 });
+  // Each verdict opens an appeal window (the policy's); here the parties waive appeal, so every judgment is final
+  // now and the case may close (with no waiver it closes once the windows have passed).
+  await cmd('waiveAppeal', JUDGE, { suspectRefs: suspects.slice(0, 14) });
+  await progress('judgments final', { appealWaived: 14 });
   await cmd('closeCase', PROSECUTION);
   await progress('case closed', { caseId });
   return { caseId, suspects, locations, arrests, items, minor, raidRef, protectionWorkflowId };

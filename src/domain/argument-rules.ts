@@ -40,6 +40,36 @@ export const ARGUMENT_RULES = {
     (d) => !DURATION_PATTERN.test(d) || toMs(d) <= MAX_DURATION_MS,
   ),
   'not-oversight': rule<string>([], 'OVERSIGHT is never restricted: it needs no clearance', (a) => a !== 'OVERSIGHT'),
+  'arrest-basis': rule<{ warrantRef?: string; inFlagrante?: boolean }>(
+    [],
+    'an arrest cites an approved arrest warrant (warrantRef) or is made in flagrante (inFlagrante: true): one of the two',
+    (a) => (a.warrantRef !== undefined) !== (a.inFlagrante === true),
+  ),
+  'sentence-only-on-conviction': rule<{ outcome?: string; sentenceMonths?: number }>(
+    ['sentenceMonths'],
+    'only a conviction carries a sentence',
+    (v) => v.sentenceMonths === undefined || v.outcome === 'convicted',
+  ),
+  'distinct-defendants': rule<{ verdicts: readonly { suspectRef: string }[] }>(
+    ['verdicts'],
+    'must not give two verdicts for one defendant',
+    (a) => new Set(a.verdicts.map((v) => v.suspectRef)).size === a.verdicts.length,
+  ),
+  'distinct-suspects': rule<{ suspectRefs: readonly string[] }>(
+    ['suspectRefs'],
+    'must not repeat a suspect',
+    (a) => new Set(a.suspectRefs).size === a.suspectRefs.length,
+  ),
+  'outcome-when-overturned': rule<{ decision: string; outcome?: string }>(
+    ['outcome'],
+    'is given when, and only when, the decision is overturned (the new verdict)',
+    (a) => (a.decision === 'overturned') === (a.outcome !== undefined),
+  ),
+  'appeal-hearing-names-defendant': rule<{ kind: string; suspectRef?: string }>(
+    ['suspectRef'],
+    'an appellate hearing names the defendant whose appeal it hears',
+    (a) => a.kind !== 'appeal' || a.suspectRef !== undefined,
+  ),
 };
 
 export type ArgumentRuleName = keyof typeof ARGUMENT_RULES;

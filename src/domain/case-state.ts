@@ -1,11 +1,12 @@
 /** Opening a case: its workflow ids, its first state, what search shows of it, and the snapshot agencies query. */
 import type { Agency } from './actors';
-import { defaultPolicy } from './deadline-policy';
-import type { DeadlinePolicy } from './policy';
+import type { Defendant } from './case';
+import { completePolicy, defaultPolicy } from './deadline-policy';
+import type { RecordedPolicy } from './policy';
 import type { OpenCase } from './input-schemas';
 import { emit } from './outbox';
 import type { Stage } from './stages';
-import type { CaseState } from './state';
+import { upgradeOwnerState, type CaseState } from './state';
 import { openTasks } from './task-ops';
 import { iso } from './time';
 
@@ -24,13 +25,14 @@ export function protectionWorkflowId(caseId: string, victimRef: string): string 
   return `${caseWorkflowId(caseId)}-minor-${victimRef}`;
 }
 
-export function openCaseState(input: OpenCase, now: number, policy?: DeadlinePolicy): CaseState {
+export function openCaseState(input: OpenCase, now: number, policy?: RecordedPolicy): CaseState {
   const at = iso(now);
+  const recorded: RecordedPolicy | undefined = policy ?? input.policy;
   const state: CaseState = {
     kind: 'case',
     caseId: input.caseId,
     workflowId: caseWorkflowId(input.caseId),
-    policy: policy ?? input.policy ?? defaultPolicy(),
+    policy: recorded ? completePolicy(recorded) : defaultPolicy(),
     codename: input.codename,
     jurisdiction: input.jurisdiction,
     crimeTypes: input.crimeTypes,
@@ -51,6 +53,7 @@ export function openCaseState(input: OpenCase, now: number, policy?: DeadlinePol
     items: {},
     charges: {},
     hearings: {},
+    defendants: {},
     verdicts: [],
     tasks: {},
     deadlines: [],
@@ -72,6 +75,34 @@ export function openCaseState(input: OpenCase, now: number, policy?: DeadlinePol
     },
     now,
   );
+  return state;
+}
+
+/**
+ * State carried over by continue-as-new from a run that predates a field gets the field's value: the policy
+ * completed (completePolicy), the proceedings of every charged suspect from the record of charges and
+ * verdicts (a verdict was final when it was recorded then).
+ */
+export function upgradeCaseState(state: CaseState): CaseState {
+  upgradeOwnerState(state);
+  state.policy = completePolicy(state.policy);
+  if (state.defendants === undefined) {
+    state.defendants = {};
+    for (const charge of Object.values(state.charges)) {
+      for (const suspectRef of charge.suspectRefs) {
+        if (state.defendants[suspectRef]) continue;
+        const verdict = [...state.verdicts].reverse().find((v) => v.suspectRef === suspectRef);
+        const defendant: Defendant = { suspectRef, chargedAt: charge.filedAt, status: 'awaiting-verdict', appeals: [] };
+        if (verdict) {
+          defendant.status = 'final';
+          defendant.verdict = { outcome: verdict.outcome, at: verdict.at };
+          if (verdict.sentenceMonths !== undefined) defendant.verdict.sentenceMonths = verdict.sentenceMonths;
+          defendant.finalAt = verdict.at;
+        }
+        state.defendants[suspectRef] = defendant;
+      }
+    }
+  }
   return state;
 }
 
@@ -101,6 +132,22 @@ export function caseSearchFacts(state: CaseState): CaseSearchFacts {
   };
 }
 
+/** What a raid's records add up to: everything recorded under it, also after it completed. */
+export function raidFigures(state: CaseState, raidRef: string) {
+  const count = <T extends { raidRef?: string }>(xs: Record<string, T>) =>
+    Object.values(xs).filter((x) => x.raidRef === raidRef).length;
+  return {
+    arrests: count(state.arrests),
+    seizures: count(state.items),
+    minorsRescued: Object.values(state.victims).filter((v) => v.custody?.raidRef === raidRef).length,
+  };
+}
+
+/** Whether an arrestee is held past the limit now, or ever was: a lapse stays on the record. */
+export function hasLapsed(a: { status: string; limitAt: number; lapse?: unknown }, now: number): boolean {
+  return a.lapse !== undefined || (a.status === 'held' && a.limitAt <= now);
+}
+
 /** What `cases status` shows: parties by reference and pseudonym only, never names or addresses. */
 export function caseSnapshot(state: CaseState, now: number) {
   return {
@@ -119,7 +166,14 @@ export function caseSnapshot(state: CaseState, now: number) {
     suspects: Object.values(state.suspects).map((s) => ({
       ref: s.ref,
       roles: s.roles,
-      official: s.official ? { agency: s.official.agency, current: s.official.current } : undefined,
+      official: s.official
+        ? {
+            institution: s.official.institution,
+            institutionRef: s.official.institutionRef,
+            current: s.official.current,
+            restricts: s.official.agency,
+          }
+        : undefined,
       charged: s.charged,
     })),
     victims: Object.values(state.victims).map((v) => ({
@@ -138,19 +192,30 @@ export function caseSnapshot(state: CaseState, now: number) {
       startsAt: r.startsAt,
       locations: r.locationRefs.length,
       reported: Object.keys(r.reports).length,
+      /** Per location: what the raid found there (secured, hostile, empty, aborted, no-entry). */
+      outcomes: Object.fromEntries(Object.entries(r.reports).map(([l, report]) => [l, report.outcome])),
+      figures: raidFigures(state, r.ref),
     })),
     arrests: Object.values(state.arrests).map((a) => ({
       ref: a.ref,
       suspectRef: a.suspectRef,
       status: a.status,
       offenceClass: a.offenceClass,
+      basis: a.basis ?? 'unrecorded',
       detentionLimitAt: iso(a.limitAt),
       clockRunning: a.status === 'held',
-      lapsed: a.status === 'held' && a.limitAt <= now,
+      lapsed: hasLapsed(a, now),
+      /** The legal record of the time held past the limit: from the limit to the release (open while held). */
+      unlawfulDetention: a.lapse ?? (hasLapsed(a, now) ? { from: iso(a.limitAt) } : undefined),
+      review: a.review ? { dueAt: a.review.dueAt, confirmedAt: a.review.confirmedAt } : undefined,
     })),
     custodyChains: Object.values(state.items).map((i) => ({ ref: i.ref, kind: i.kind, custody: i.custody })),
     charges: Object.values(state.charges),
-    hearings: Object.values(state.hearings),
+    hearings: Object.values(state.hearings).map((h) => ({ ...h, status: h.status ?? 'scheduled' })),
+    defendants: Object.values(state.defendants).map(({ appeals, ...d }) => ({
+      ...d,
+      appeals: appeals.map(({ taskId: _t, ...a }) => a),
+    })),
     verdicts: state.verdicts,
     openTasks: openTasks(state),
     nextDeadlines: state.deadlines.slice(0, 10).map((d) => ({ ...d, at: iso(d.at) })),

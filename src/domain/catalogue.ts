@@ -1,7 +1,9 @@
 /**
  * The command catalogue: every command an agency can send, who may send it, in which stages, and the JSON
- * Schema of its arguments; and the lifecycle those commands make. One source for `cases commands --json`,
- * the gateway's OpenAPI document and the staff web app's task forms.
+ * Schema of its arguments (codes of the vocabulary listed as the deployment's policy has them); the case
+ * policy's own format (`casePolicy`: what CASE_POLICY_FILE holds, and the deployment's values); and the
+ * lifecycle those commands make. One source for `cases commands --json`, the gateway's OpenAPI document and
+ * the staff web app's task forms.
  */
 import { z } from 'zod';
 import { ROLE_NAMES, rolesOf, type Agency, type AgencyRole } from './agencies';
@@ -9,19 +11,23 @@ import { OpenCaseInput } from './case';
 import { CASE_COMMANDS } from './commands';
 import { transitions } from './lifecycle';
 import { OPEN_CASE, PERMISSIONS, type Who } from './permissions';
+import { DeadlinePolicy, resolvePolicy, VOCABULARY_LISTS, type VocabularyList } from './policy';
 import type { Stage } from './stages';
 import { TASK_COMMANDS } from './task-commands';
 
 export interface CatalogueEntry {
   name: string;
   summary: string;
-  kind: 'open' | 'case' | 'task';
+  /** `policy`: not a command, the format of the case policy (CASE_POLICY_FILE), with the deployment's values. */
+  kind: 'open' | 'case' | 'task' | 'policy';
   /** Agency → the roles of its staff who may send it. */
   who: Partial<Record<Agency, readonly AgencyRole[]>>;
   /** Who may send it, in plain words. */
   whoText: string;
   stages: readonly Stage[] | 'any';
   args: Record<string, unknown>;
+  /** For `casePolicy`: the policy new cases open under (the deployment's, over the defaults). */
+  values?: DeadlinePolicy;
 }
 
 function expandWho(who: Who): Partial<Record<Agency, readonly AgencyRole[]>> {
@@ -43,7 +49,25 @@ export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
   return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
 }
 
-export function commandCatalogue(): CatalogueEntry[] {
+/** Lists the codes of the vocabulary where a schema takes one (`x-vocabulary`), as `enum`. */
+function withVocabulary(node: unknown, policy: DeadlinePolicy): unknown {
+  if (Array.isArray(node)) return node.map((n) => withVocabulary(n, policy));
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) out[k] = withVocabulary(v, policy);
+  const list = out['x-vocabulary'];
+  if (typeof list === 'string' && (VOCABULARY_LISTS as readonly string[]).includes(list)) {
+    delete out.pattern;
+    out.enum = [...policy.vocabulary[list as VocabularyList]];
+  }
+  return out;
+}
+
+/**
+ * The catalogue under a deployment's policy (the defaults if none): vocabulary fields list its codes. A
+ * case checks codes against the vocabulary it opened with (`cases policy <caseId>`).
+ */
+export function commandCatalogue(policy: DeadlinePolicy = resolvePolicy()): CatalogueEntry[] {
   const open: CatalogueEntry = {
     name: 'openCase',
     summary: 'Open a case. Idempotent: opening the same case id again changes nothing and says so.',
@@ -60,7 +84,7 @@ export function commandCatalogue(): CatalogueEntry[] {
     who: expandWho(PERMISSIONS[name].who),
     whoText: whoText(PERMISSIONS[name].who),
     stages: PERMISSIONS[name].stages,
-    args: jsonSchemaOf(CASE_COMMANDS[name].args),
+    args: withVocabulary(jsonSchemaOf(CASE_COMMANDS[name].args), policy) as Record<string, unknown>,
   }));
   const tasks = (Object.keys(TASK_COMMANDS) as (keyof typeof TASK_COMMANDS)[]).map((name): CatalogueEntry => ({
     name,
@@ -71,7 +95,20 @@ export function commandCatalogue(): CatalogueEntry[] {
     stages: 'any',
     args: jsonSchemaOf(TASK_COMMANDS[name].args),
   }));
-  return [open, ...cases, ...tasks];
+  const casePolicy: CatalogueEntry = {
+    name: 'casePolicy',
+    summary:
+      'Not a command: the case policy, deadlines and vocabulary. A deployment sets it in the JSON file ' +
+      'CASE_POLICY_FILE names (deep-merged over the defaults: give only what differs; a list replaces the ' +
+      "default list); each case keeps the policy it opened with. `values` is this deployment's; see `cases policy`.",
+    kind: 'policy',
+    who: {},
+    whoText: 'the deployment (configuration)',
+    stages: 'any',
+    args: jsonSchemaOf(DeadlinePolicy),
+    values: policy,
+  };
+  return [open, ...cases, ...tasks, casePolicy];
 }
 
 /** One row of the lifecycle table `cases commands` prints: a command that moves a case, who may send it. */

@@ -52,7 +52,9 @@ export const EVENT_CATALOG = {
     to: { PROSECUTION: 'full', POLICE: ['suspectRef', 'roles'] },
   },
   'conflict-of-interest': {
-    summary: 'A suspect is or was an official: OVERSIGHT is told and that agency gets no more details.',
+    summary:
+      'A suspect is or was an official (institution, its reference): OVERSIGHT reviews; an agency of the case ' +
+      'that is the institution (agency) gets no more details.',
     to: { OVERSIGHT: 'full', PROSECUTION: 'full' },
   },
   'victim-added': {
@@ -79,7 +81,7 @@ export const EVENT_CATALOG = {
   },
   'raid-started': { summary: 'The operation started.', to: { PROSECUTION: 'full', POLICE: 'full' } },
   'location-reported': {
-    summary: 'A raid location reported its outcome.',
+    summary: 'A raid location reported its outcome (secured, hostile, empty, aborted, no-entry).',
     to: { PROSECUTION: 'full', POLICE: 'full' },
   },
   'raid-locations-overdue': {
@@ -94,13 +96,27 @@ export const EVENT_CATALOG = {
       PARTNER: ['locationCount', 'arrests', 'seizures', 'minorsRescued'],
     },
   },
+  'raid-figures-updated': {
+    summary: "Something was recorded under a completed raid: the raid's figures now.",
+    to: { PROSECUTION: 'full', POLICE: 'full', PARTNER: ['arrests', 'seizures', 'minorsRescued'] },
+  },
   'arrest-recorded': {
-    summary: 'A suspect was arrested; the detention clock runs. OVERSIGHT too when the suspect is an official.',
-    to: { ...ALL_OPS, OVERSIGHT: ['arrestRef', 'suspectRef', 'offenceClass'] },
+    summary:
+      'A suspect was arrested under an arrest warrant (warrantRef) or in flagrante (a judge reviews it by ' +
+      'reviewDueAt); the detention clock runs. OVERSIGHT too when the suspect is an official.',
+    to: { ...ALL_OPS, OVERSIGHT: ['arrestRef', 'suspectRef', 'offenceClass', 'warrantRef', 'inFlagrante'] },
     onRequest: ['OVERSIGHT'],
   },
+  'arrest-confirmed': { summary: 'A judge found an arrest in flagrante lawful.', to: ALL_OPS },
   'detention-warning': { summary: 'A detention limit is near.', to: ALL_OPS },
-  'detention-expired': { summary: 'A detention limit lapsed: release or extend.', to: ALL_OPS },
+  'detention-expired': {
+    summary: 'A detention limit lapsed: the detention is unlawful from unlawfulSince until release; release only.',
+    to: { ...ALL_OPS, OVERSIGHT: 'full' },
+  },
+  'unlawful-detention-ended': {
+    summary: 'A detention held past its limit ended: the unlawful period (from, until) on the record.',
+    to: { ...ALL_OPS, OVERSIGHT: 'full' },
+  },
   'detention-extended': { summary: 'A judge extended detention.', to: ALL_OPS },
   'detention-ended': { summary: 'A detainee was released or remanded.', to: ALL_OPS },
   'item-seized': {
@@ -127,9 +143,23 @@ export const EVENT_CATALOG = {
   },
   'trial-opened': { summary: 'The trial opened.', to: ALL_OPS },
   'hearing-scheduled': { summary: 'A hearing was scheduled.', to: ALL_OPS },
+  'hearing-held': { summary: 'A hearing took place.', to: ALL_OPS },
   'verdict-recorded': {
-    summary: 'The court gave its verdict.',
-    to: { ...ALL_OPS, OVERSIGHT: 'full', PARTNER: ['convicted', 'acquitted'] },
+    summary: "The court gave its verdict on defendants; each one's appeal window opens.",
+    to: { ...ALL_OPS, OVERSIGHT: 'full', PARTNER: ['convicted', 'acquitted', 'dismissed'] },
+  },
+  'defendant-severed': {
+    summary: "A defendant's proceedings were severed (tried apart later); they stay open.",
+    to: { ...ALL_OPS, OVERSIGHT: ['suspectRef', 'reason'] },
+  },
+  'appeal-lodged': { summary: "A defendant's verdict was appealed.", to: { ...ALL_OPS, OVERSIGHT: 'full' } },
+  'appeal-decided': {
+    summary: 'The appellate court decided an appeal: upheld, overturned or retrial.',
+    to: { ...ALL_OPS, OVERSIGHT: 'full' },
+  },
+  'judgment-final': {
+    summary: "A defendant's judgment became final (appeal window closed, appeal waived or decided).",
+    to: { ...ALL_OPS, OVERSIGHT: 'full', PARTNER: ['outcome'] },
   },
   'case-closed': {
     summary: 'The case was closed.',

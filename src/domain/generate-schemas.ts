@@ -11,7 +11,7 @@
 import { z } from 'zod';
 import { ARGUMENT_RULES } from './argument-rules';
 import { RecordedOpenCaseInput } from './case';
-import { CASE_COMMAND_ARGS, CommandInput, TASK_COMMAND_ARGS } from './command-args';
+import { CASE_COMMAND_ARGS, CommandInput, RECORDED_CASE_ARGS, TASK_COMMAND_ARGS } from './command-args';
 import type { InputSchemas } from './input-schemas';
 import { KNOWN_KEYWORDS, type JsonSchema } from './json-schema';
 
@@ -25,6 +25,7 @@ export function generateInputSchemas(): InputSchemas {
     envelope: toSchema(CommandInput, 'envelope'),
     openCase: toSchema(RecordedOpenCaseInput, 'openCase'),
     caseArgs: each(CASE_COMMAND_ARGS),
+    recordedCaseArgs: each(RECORDED_CASE_ARGS),
     taskArgs: each(TASK_COMMAND_ARGS),
   };
 }
@@ -118,11 +119,17 @@ function wording(c: CheckDef): string | undefined {
   return undefined;
 }
 
-/** Drops what the checker does not need (descriptions, the $schema tag) and refuses what it would not understand. */
+/**
+ * What the checker does not need: descriptions, the $schema tag, and the vocabulary a code belongs to (a
+ * case's vocabulary is its policy's: the commands check codes against it, see vocabulary.ts).
+ */
+const DROPPED = ['$schema', 'description', 'x-vocabulary'];
+
+/** Drops what the checker does not need and refuses what it would not understand. */
 function clean(node: Record<string, unknown>, what: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
-    if (key === '$schema' || key === 'description') continue;
+    if (DROPPED.includes(key)) continue;
     if (!KNOWN_KEYWORDS.includes(key)) throw new Error(`${what}: JSON Schema keyword ${key} is not supported`);
     out[key] = SUBSCHEMAS.includes(key) && isObject(value) ? clean(value, what) : value;
     if (key === 'properties' && isObject(value)) {

@@ -6,7 +6,7 @@
  * so a worker evaluates this once per thread, not once per cached case.
  */
 import type { RecordedOpenCaseInput } from './case';
-import type { CaseArgs, ParsedCommandInput, TaskCommandName } from './command-args';
+import type { CaseArgs, ParsedCommandInput, RecordedCaseArgs, TaskCommandName } from './command-args';
 import { issueMessage, reject } from './errors';
 import generated from './generated/input-schemas.json';
 import { checkInput, type JsonSchema } from './json-schema';
@@ -19,6 +19,8 @@ export interface InputSchemas {
   /** The opening of a case as its workflow receives it. */
   openCase: JsonSchema;
   caseArgs: Record<CaseCommandName, JsonSchema>;
+  /** What handlers accept of commands whose arguments became stricter: what histories recorded before hold. */
+  recordedCaseArgs: Partial<Record<CaseCommandName, JsonSchema>>;
   taskArgs: Record<TaskCommandName, JsonSchema>;
 }
 
@@ -34,6 +36,14 @@ export function parseEnvelope(input: unknown): ParsedCommandInput {
 /** A case command's arguments; refuses with `args.field: rule`. */
 export function parseCaseArgs<N extends CaseCommandName>(name: N, raw: unknown): CaseArgs<N> {
   return parseOrReject(INPUT_SCHEMAS.caseArgs[name], raw, 'args') as CaseArgs<N>;
+}
+
+/** A case command's arguments as a handler receives them: also in the shape recorded under older rules. */
+export function parseRecordedCaseArgs<N extends CaseCommandName>(name: N, raw: unknown): RecordedCaseArgs<N> {
+  const recorded = Object.prototype.hasOwnProperty.call(INPUT_SCHEMAS.recordedCaseArgs, name)
+    ? INPUT_SCHEMAS.recordedCaseArgs[name]
+    : undefined;
+  return parseOrReject(recorded ?? INPUT_SCHEMAS.caseArgs[name], raw, 'args') as RecordedCaseArgs<N>;
 }
 
 /** A task command's arguments; refuses with `args.field: rule`. */

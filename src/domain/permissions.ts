@@ -26,6 +26,10 @@ const DETAINED: readonly Stage[] = ['OPERATION', 'DETENTION', 'PROSECUTION', 'TR
 
 const PROSECUTORS: Who = { PROSECUTION: 'any' };
 const JUDGES: Who = { JUDICIARY: ['judge'] };
+/** Clerks keep the court's calendar and register what the court receives. */
+const COURT: Who = { JUDICIARY: ['judge', 'court-clerk'] };
+/** Trial and appeal: a defendant judged while others are still on trial may already appeal. */
+const JUDGING: readonly Stage[] = ['TRIAL', 'JUDGMENT'];
 const INVESTIGATORS: Who = { PROSECUTION: 'any', POLICE: 'any' };
 
 /** Who may open a case: only the prosecution leads a case. */
@@ -47,6 +51,8 @@ export const PERMISSIONS = {
   planRaid: { who: INVESTIGATORS, stages: OPERATIONAL },
   reportLocation: { who: { POLICE: 'any' }, stages: AFTER_RAID },
   recordArrest: { who: { POLICE: 'any' }, stages: AFTER_RAID },
+  // The judicial review of an arrest in flagrante.
+  confirmArrest: { who: JUDGES, stages: DETAINED },
   extendDetention: { who: JUDGES, stages: DETAINED },
   endDetention: { who: JUDGES, stages: DETAINED },
   recordSeizure: { who: { POLICE: 'any' }, stages: AFTER_RAID },
@@ -56,9 +62,15 @@ export const PERMISSIONS = {
   // Charges need an identified suspect, not an arrest: suspects who fled a raid are charged too.
   fileCharges: { who: PROSECUTORS, stages: ['INVESTIGATION', 'OPERATION', 'DETENTION', 'PROSECUTION'] },
   openTrial: { who: JUDGES, stages: ['PROSECUTION'] },
-  // Clerks keep the court's calendar.
-  scheduleHearing: { who: { JUDICIARY: ['judge', 'court-clerk'] }, stages: ['DETENTION', 'PROSECUTION', 'TRIAL'] },
-  recordVerdict: { who: JUDGES, stages: ['TRIAL'] },
+  scheduleHearing: { who: COURT, stages: ['DETENTION', 'PROSECUTION', ...JUDGING] },
+  recordHearing: { who: COURT, stages: ['DETENTION', 'PROSECUTION', ...JUDGING] },
+  // In JUDGMENT too: a severed defendant is tried later, a retrial gives a new verdict.
+  recordVerdict: { who: JUDGES, stages: JUDGING },
+  severDefendant: { who: JUDGES, stages: ['PROSECUTION', ...JUDGING] },
+  // The prosecution lodges its own appeals; the court registers the defence's.
+  lodgeAppeal: { who: { PROSECUTION: 'any', ...COURT }, stages: JUDGING },
+  decideAppeal: { who: JUDGES, stages: JUDGING },
+  waiveAppeal: { who: COURT, stages: JUDGING },
   closeCase: { who: PROSECUTORS, stages: ['JUDGMENT'] },
   archiveCase: { who: PROSECUTORS, stages: ['INTAKE', 'INVESTIGATION'] },
 } as const satisfies Record<string, Permission>;

@@ -6,6 +6,7 @@ import type { Actor, Agency } from './actors';
 import type {
   Arrest,
   Charge,
+  Defendant,
   Hearing,
   Location,
   Raid,
@@ -21,7 +22,8 @@ import type { Stage } from './stages';
 import type { HumanTask } from './tasks';
 import type { PendingEvent } from './events';
 
-export type DeadlineKind = 'task-reminder' | 'task-due' | 'detention-warning' | 'detention-expiry' | 'warrant-expiry';
+export type DeadlineKind =
+  'task-reminder' | 'task-due' | 'detention-warning' | 'detention-expiry' | 'warrant-expiry' | 'appeal-window';
 
 /** A durable timer as data: the workflow sleeps until the earliest one. */
 export interface Deadline {
@@ -31,11 +33,22 @@ export interface Deadline {
   ref: string;
 }
 
+/**
+ * One line of a case's legal record: a command (its type, who sent it) or something the system did itself
+ * (`source: 'system'`, its event type: a warning, an expiry, a reminder, an escalation). References and
+ * codes only.
+ */
 export interface TimelineEntry {
   at: string;
   type: string;
   by?: Actor;
   ref?: string;
+  /** Codes and references that say more (a raid location's outcome), never personal data. */
+  detail?: Record<string, string | number | boolean>;
+  /** Set on what the system did itself, with no one's command. */
+  source?: 'system';
+  /** For system entries about a task: the agencies that hold it (the only ones besides the lead who see it). */
+  for?: Agency[];
 }
 
 /** Counters for references and event sequence numbers; never reused, so ids stay unique. */
@@ -104,6 +117,9 @@ export interface CaseState extends TaskOwnerState {
   items: Record<string, SeizedItem>;
   charges: Record<string, Charge>;
   hearings: Record<string, Hearing>;
+  /** The proceedings against each charged suspect, by suspect reference. */
+  defendants: Record<string, Defendant>;
+  /** Every verdict given, in order: the legal record (the current one of each defendant is in `defendants`). */
   verdicts: Verdict[];
   timeline: TimelineEntry[];
   closedAt?: string;

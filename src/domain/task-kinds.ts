@@ -18,8 +18,28 @@ export interface TaskKindSpec {
 export const TASK_KINDS = {
   'decide-warrant': { summary: 'A judge decides a requested warrant.', resolvedBy: ['approveWarrant', 'denyWarrant'] },
   'release-or-extend': {
-    summary: 'A detention limit lapsed: a judge releases, remands or extends.',
+    summary: 'A detention limit lapsed (cases from before the lapse rule): a judge releases, remands or extends.',
     resolvedBy: ['extendDetention', 'endDetention'],
+  },
+  'release-detainee': {
+    summary: 'A detention limit lapsed: the detention is unlawful, and release is the only lawful ruling.',
+    resolvedBy: ['endDetention'],
+  },
+  'review-unlawful-detention': {
+    summary: 'OVERSIGHT reviews a detention held past its limit (on the record from the limit to the release).',
+    outcomes: ['referred-for-investigation', 'disciplinary-proceedings', 'no-further-action'],
+  },
+  'review-arrest': {
+    summary: 'A judge reviews an arrest in flagrante: confirms it, or ends the detention.',
+    resolvedBy: ['confirmArrest', 'endDetention'],
+  },
+  'review-official': {
+    summary: 'OVERSIGHT reviews an official (of any institution) among the suspects.',
+    outcomes: ['investigation-opened', 'referred-to-institution', 'no-conflict-found'],
+  },
+  'decide-appeal': {
+    summary: 'The appellate court decides an appeal: upheld, overturned or retrial.',
+    resolvedBy: ['decideAppeal'],
   },
   'file-charges': {
     summary: 'File charges within the legal window after the first arrest.',

@@ -33,15 +33,15 @@ export interface GatewayDeps {
 }
 
 /** Paths anyone may read: health, the catalogue and the API description (no case data). */
-const PUBLIC = new Set(['/healthz', '/openapi.json', '/v1/commands', '/v1/auth']);
+const PUBLIC = new Set(['/healthz', '/openapi.json', '/v1/commands', '/v1/policy', '/v1/auth']);
 const MAX_BODY_BYTES = 256 * 1024;
 
 export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as unknown as FastifyBaseLogger,
     bodyLimit: MAX_BODY_BYTES,
-    // Request ids in logs, never URLs with personal data: our URLs hold case ids and references only.
-    disableRequestLogging: false,
+    // Requests are logged (fastify's default) with their URLs: those hold case ids and references only, never
+    // personal data.
     trustProxy: false,
   });
   // zod validates every input in the handlers (one set of rules and messages for API, CLI and web);
@@ -104,10 +104,27 @@ export async function createGateway(deps: GatewayDeps): Promise<FastifyInstance>
       cliClientId: deps.cliClientId ?? 'cases-cli',
     }),
   );
+  // Under the deployment's policy: vocabulary fields list its codes; `casePolicy` describes the policy file.
+  const catalogue = commandCatalogue(deps.cases.policy);
   app.get(
     '/v1/commands',
-    { schema: { summary: 'Every command, who may send it, when, its JSON Schema.', tags: ['catalogue'] } },
-    async () => commandCatalogue(),
+    {
+      schema: {
+        summary: 'Every command, who may send it, when, its JSON Schema; and the case policy format (casePolicy).',
+        tags: ['catalogue'],
+      },
+    },
+    async () => catalogue,
+  );
+  app.get(
+    '/v1/policy',
+    {
+      schema: {
+        summary: 'The policy new cases open under: deadlines and vocabulary (CASE_POLICY_FILE over the defaults).',
+        tags: ['catalogue'],
+      },
+    },
+    async () => deps.cases.policy,
   );
   registerCaseRoutes(app, { cases: deps.cases, access });
   registerTaskRoutes(app, {

@@ -25,6 +25,34 @@ export function actorOf(request: FastifyRequest): Actor {
   return request.actor;
 }
 
+/**
+ * Only a minor taken into protective custody has a protection; anything else is answered in plain words (not
+ * as a missing workflow). CHILD_PROTECTION, which never learns of adult victims, hears that there is no minor
+ * of that reference, whatever the reference is.
+ */
+async function checkProtected(cases: CaseService, actor: Actor, caseId: string, victimRef: string): Promise<void> {
+  const victim = (await cases.status(caseId)).victims.find((v) => v.ref === victimRef);
+  const seesAdults = actor.agency !== 'CHILD_PROTECTION';
+  if (!victim || (!victim.minor && !seesAdults)) {
+    const named = /^V-\d{1,5}$/.test(victimRef) ? ` ${victimRef}` : ' of that reference';
+    throw new GatewayProblem(404, 'NOT_FOUND', `protection: no minor${named} in case ${caseId}`);
+  }
+  if (!victim.minor) {
+    throw new GatewayProblem(
+      404,
+      'NOT_FOUND',
+      `protection: victim ${victim.ref} is not a minor: only a rescued minor has a protection (childProtectionWorkflow)`,
+    );
+  }
+  if (!victim.inProtectiveCustody) {
+    throw new GatewayProblem(
+      404,
+      'NOT_FOUND',
+      `protection: minor ${victim.ref} is not in protective custody: rescueMinor starts the protection`,
+    );
+  }
+}
+
 export function registerCaseRoutes(app: FastifyInstance, { cases, access }: CaseRoutesDeps): void {
   app.post(
     '/v1/cases',
@@ -88,6 +116,21 @@ export function registerCaseRoutes(app: FastifyInstance, { cases, access }: Case
     },
   );
 
+  app.get<{ Params: { caseId: string } }>(
+    '/v1/cases/:caseId/policy',
+    {
+      schema: {
+        summary: 'The policy the case runs under (deadlines, vocabulary), fixed when it opened.',
+        tags: ['cases'],
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      await access.check(actor, request.params.caseId);
+      return cases.casePolicy(request.params.caseId);
+    },
+  );
+
   app.get<{ Params: { caseId: string; victimRef: string } }>(
     '/v1/cases/:caseId/protection/:victimRef',
     {
@@ -105,8 +148,10 @@ export function registerCaseRoutes(app: FastifyInstance, { cases, access }: Case
           'protection: only CHILD_PROTECTION, PROSECUTION and OVERSIGHT may read it',
         );
       }
-      await access.check(actor, request.params.caseId);
-      return cases.protection(request.params.caseId, request.params.victimRef);
+      const { caseId, victimRef } = request.params;
+      await access.check(actor, caseId);
+      await checkProtected(cases, actor, caseId, victimRef);
+      return cases.protection(caseId, victimRef);
     },
   );
 

@@ -37,6 +37,7 @@ import type { AccessFacts } from '../domain/access';
 import {
   caseAccessQuery,
   caseCommandUpdate,
+  casePolicyQuery,
   caseSnapshotQuery,
   caseTimelineQuery,
   protectionSnapshotQuery,
@@ -90,8 +91,8 @@ export class CaseService {
   constructor(
     readonly client: Client,
     private readonly config: Pick<Config, 'TEMPORAL_TASK_QUEUE'>,
-    /** The deadline policy new cases run under: the deployment's (CASE_POLICY_FILE), never a caller's. */
-    private readonly policy: DeadlinePolicy = resolvePolicy(),
+    /** The policy new cases run under (deadlines, vocabulary): the deployment's (CASE_POLICY_FILE), never a caller's. */
+    readonly policy: DeadlinePolicy = resolvePolicy(),
   ) {}
 
   /** Opens a case. Idempotent: a second open of the same case id starts nothing and says so. */
@@ -196,6 +197,11 @@ export class CaseService {
   /** Who may read the case (conflict of interest); the gateway asks before every read. */
   async access(caseId: string): Promise<AccessFacts> {
     return this.call(caseId, () => this.client.workflow.getHandle(caseWorkflowId(caseId)).query(caseAccessQuery));
+  }
+
+  /** The policy a case runs under (fixed when it opened): its deadlines and vocabulary. */
+  async casePolicy(caseId: string): Promise<DeadlinePolicy> {
+    return this.call(caseId, () => this.client.workflow.getHandle(caseWorkflowId(caseId)).query(casePolicyQuery));
   }
 
   async timeline(caseId: string): Promise<TimelineEntry[]> {

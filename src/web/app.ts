@@ -120,7 +120,7 @@ export async function registerWebApp(app: FastifyInstance, deps: WebAppDeps): Pr
   const log = deps.logger.child({ component: 'web' });
   const api = new GatewayApi(() => selfUrl(deps.gateway));
   const facts = new CaseFactsCache(deps.cases, now);
-  const catalogue = commandCatalogue();
+  const catalogue = commandCatalogue(deps.cases.policy);
   const cookies = { secure: config.cookieSecure };
   const SESSION = sessionCookieName(cookies);
   const SIGN_IN = signInCookieName(cookies);

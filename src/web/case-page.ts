@@ -15,7 +15,7 @@ import type { CaseFacts } from './case-facts';
 import { html, type Html } from './html';
 import { t, tMaybe, type Language } from './i18n';
 import { agencyName, eventName, stageName, taskLabel, taskStatus } from './labels';
-import { timeZoneForJurisdiction } from './time';
+import { formatDateTime, timeZoneForJurisdiction } from './time';
 import { countdownOf, timeOf } from './widgets';
 
 /** A detention clock is shown red in its last 12 hours. */
@@ -86,9 +86,19 @@ function deadlines(input: CasePageInput, v: View, zone: string): Html {
             id: `clock-${a.ref}`,
           })
         : html`<span class="muted">${t(lang, 'case.stopped')}</span>`;
+    // A detention held past its limit stays on the record, also once it ended.
+    const unlawful = a.unlawfulDetention
+      ? html` <strong class="lapsed" data-unlawful
+          >${t(lang, 'case.unlawfulDetention', { from: formatDateTime(a.unlawfulDetention.from, zone, lang) })}${
+            a.unlawfulDetention.until
+              ? html` ${t(lang, 'case.unlawfulDetention.until', { until: formatDateTime(a.unlawfulDetention.until, zone, lang) })}`
+              : ''
+          }</strong
+        >`
+      : '';
     rows.push(
       html`<tr id="detention-${a.ref}" data-kind="detention">
-        <td>${what} <span class="badge">${status}</span></td>
+        <td>${what} <span class="badge">${status}</span>${unlawful}</td>
         <td>${timeOf(a.detentionLimitAt, zone, lang)}</td>
         <td>${left}</td>
       </tr>`,
@@ -196,8 +206,26 @@ function timelineSection(input: CasePageInput, zone: string): Html {
         html`<tr>
           <td>${timeOf(e.at, zone, lang)}</td>
           <td>${eventName(lang, e.type)}</td>
-          <td>${e.by ? html`${agencyName(lang, e.by.agency)}${e.by.staffId ? html` · ${e.by.staffId}` : ''}` : ''}</td>
-          <td>${e.ref ?? ''}</td>
+          <td>
+            ${
+              e.source === 'system'
+                ? html`<span class="muted">${t(lang, 'case.system')}</span>`
+                : e.by
+                  ? html`${agencyName(lang, e.by.agency)}${e.by.staffId ? html` · ${e.by.staffId}` : ''}`
+                  : ''
+            }
+          </td>
+          <td>
+            ${e.ref ?? ''}${
+              e.detail
+                ? html` <span class="muted"
+                    >(${Object.entries(e.detail)
+                      .map(([, v]) => String(v))
+                      .join(', ')})</span
+                  >`
+                : ''
+            }
+          </td>
         </tr>`,
     );
   return html`<section aria-labelledby="timeline-heading">

@@ -85,7 +85,8 @@ describe('cases CLI', () => {
       '--as',
       'fiscal-017',
     );
-    expect(broken).toEqual({ code: 2, out: '', err: 'cases: --file: not valid JSON' });
+    // The position of the error, never the text around it (the name in it).
+    expect(broken).toEqual({ code: 2, out: '', err: 'cases: --file: not valid JSON (line 1, column 28)' });
     expect(await cli('status', caseId, '--as', 'fiscal-017')).toMatchObject({
       code: 1,
       err: `cases: no case ${caseId}`,
@@ -288,6 +289,45 @@ describe('cases CLI', () => {
     expect(commands).toHaveLength(commandCatalogue().length);
     const events = JSON.parse((await cli('events', '--json')).out) as { type: string; receivers: string[] }[];
     expect(events.find((e) => e.type === 'minor-rescued')?.receivers).toContain('CHILD_PROTECTION');
+  });
+
+  it("shows the policy new cases open under and a case's own; invalid input exits 2 whichever side finds it", async () => {
+    const deployment = await cli('policy', '--json');
+    expect(deployment.code).toBe(0);
+    expect(JSON.parse(deployment.out)).toMatchObject({ version: 1, appeal: { window: '10d' } });
+    expect((await cli('policy')).out).toMatch(/^detention\.limit\.trafficking\s+48h$/m);
+    const commands = await cli('commands');
+    expect(commands.out).toMatch(/^suspectRoles\s+leader, member, recruiter, transporter, guard/m);
+    const caseId = uniqueCaseId('CLIPOL');
+    await cli('open', '--file', file('p.json', smallCase(caseId)), '--as', 'fiscal-017');
+    await cli('startInvestigation', caseId, '--as', 'fiscal-017');
+    const own = await cli('policy', caseId, '--as', 'pol-204');
+    expect(own).toMatchObject({ code: 0, out: expect.stringContaining(`policy of case ${caseId}`) });
+    expect(own.out).toMatch(/^locationKinds\s+home, business, bar, /m);
+    // A code the case's vocabulary lacks (found by the workflow), a cross-field rule (found by the gateway): both 2.
+    expect(
+      await cli('addLocation', caseId, '--as', 'pol-204', '--args', '{"kind":"castle","district":"Ica"}'),
+    ).toMatchObject({
+      code: 2,
+      err: expect.stringContaining("args.kind: must be one of the case's location kinds: home"),
+    });
+    await cli('addSuspect', caseId, '--as', 'pol-204', '--args', '{"name":"Nombre Reservado"}');
+    expect(
+      await cli(
+        'recordArrest',
+        caseId,
+        '--as',
+        'pol-204',
+        '--args',
+        '{"suspectRef":"S-1","offenceClass":"trafficking"}',
+      ),
+    ).toMatchObject({ code: 2, err: expect.stringContaining('args: an arrest cites an approved arrest warrant') });
+    // A victim who is no minor has no protection, and the CLI says so.
+    await cli('addVictim', caseId, '--as', 'pol-204', '--args', '{"minor":false}');
+    expect(await cli('protection', caseId, 'V-1', '--as', 'fiscal-017')).toMatchObject({
+      code: 1,
+      err: 'cases: protection: victim V-1 is not a minor: only a rescued minor has a protection (childProtectionWorkflow)',
+    });
   });
 
   it('is a real command whose exit code scripts can trust', async () => {

@@ -1,7 +1,7 @@
 /**
  * Legal deadlines as durable timers, with a seconds-scale policy on the real stack: a detention clock
- * lapsing into a "release or extend" task, an unanswered protection referral escalating, and a raid
- * location that never reports escalating.
+ * lapsing into an unlawful detention (release tasks, an OVERSIGHT review, the lapse on the record), an
+ * unanswered protection referral escalating, and a raid location that never reports escalating.
  */
 import { resolvePolicy } from '../../src/domain/policy';
 import {
@@ -33,36 +33,57 @@ describe('deadlines', () => {
     await o?.stop();
   });
 
-  it('warns before a detention limit and, when it lapses, asks JUDICIARY and PROSECUTION to release or extend', async () => {
+  it('warns before a detention limit and, when it lapses, records it and asks for release; extension is refused', async () => {
     const caseId = uniqueCaseId('DET');
-    const { suspects, raidRef } = await raided(o.cases, caseId);
+    const { suspects, raidRef, arrestWarrantRef } = await raided(o.cases, caseId);
     const { arrestRef } = await o.cases.command(caseId, 'recordArrest', POLICE, {
       suspectRef: suspects[0],
       offenceClass: 'trafficking',
+      warrantRef: arrestWarrantRef,
       raidRef,
     });
 
     const lapsed = await eventually(
       async () => {
         const s = await o.cases.status(caseId);
-        const tasks = s.openTasks.filter((t) => t.kind === 'release-or-extend');
+        const tasks = s.openTasks.filter((t) => t.kind === 'release-detainee');
         return tasks.length === 2 ? { s, tasks } : undefined;
       },
       20_000,
-      'release-or-extend tasks',
+      'release-detainee tasks',
     );
     expect(lapsed.tasks.map((t) => t.assignee).sort()).toEqual(['JUDICIARY', 'PROSECUTION']);
-    expect(lapsed.s.arrests[0]).toMatchObject({ ref: arrestRef, lapsed: true, clockRunning: true });
+    expect(lapsed.s.openTasks.filter((t) => t.kind === 'review-unlawful-detention').map((t) => t.assignee)).toEqual([
+      'OVERSIGHT',
+    ]);
+    expect(lapsed.s.arrests[0]).toMatchObject({
+      ref: arrestRef,
+      lapsed: true,
+      clockRunning: true,
+      unlawfulDetention: { from: lapsed.s.arrests[0]!.detentionLimitAt },
+    });
 
     const judiciary = await readEvents(o.nc, o.config.NATS_STREAM, 'cases.JUDICIARY.>', { caseId, expected: 1 });
     const types = judiciary.events.map((e) => e.type.replace('org.case-orchestrator.', ''));
     expect(types.indexOf('detention-warning')).toBeGreaterThan(-1);
     expect(types.indexOf('detention-expired')).toBeGreaterThan(types.indexOf('detention-warning'));
+    const timeline = await o.cases.timeline(caseId);
+    expect(timeline.filter((e) => e.source === 'system').map((e) => e.type)).toEqual(
+      expect.arrayContaining(['detention-warning', 'detention-expired']),
+    );
 
-    await o.cases.command(caseId, 'extendDetention', JUDGE, { arrestRef });
+    await expect(o.cases.command(caseId, 'extendDetention', JUDGE, { arrestRef })).rejects.toThrow(
+      /the only lawful ruling is release/,
+    );
+    await o.cases.command(caseId, 'endDetention', JUDGE, { arrestRef, outcome: 'released' });
     const after = await o.cases.status(caseId);
-    expect(after.openTasks.filter((t) => t.kind === 'release-or-extend')).toEqual([]);
-    expect(after.arrests[0]).toMatchObject({ lapsed: false, clockRunning: true });
+    expect(after.openTasks.filter((t) => t.kind === 'release-detainee')).toEqual([]);
+    expect(after.arrests[0]).toMatchObject({
+      status: 'released',
+      lapsed: true,
+      clockRunning: false,
+      unlawfulDetention: { from: expect.any(String), until: expect.any(String) },
+    });
   });
 
   it('escalates an unanswered protection referral to OVERSIGHT and PROSECUTION, who may then complete it', async () => {

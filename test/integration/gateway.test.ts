@@ -164,7 +164,7 @@ describe('the gateway: one door, identity from credentials only', () => {
     await prosecutor.command(caseId, 'addSuspect', {
       name: 'Comandante Inventado',
       roles: ['facilitator'],
-      official: { agency: 'POLICE', current: true, rank: 'regional commander' },
+      official: { institution: 'police', current: true, rank: 'regional commander' },
     });
     const missing = uniqueCaseId('NOPE');
     for (const who of [g.as('pol-204'), g.asClient('police-system')]) {

@@ -95,7 +95,7 @@ describe('staff inbox', () => {
     await prosecutor.command(caseId, 'addSuspect', {
       name: 'Mayor Inventado',
       roles: ['facilitator'],
-      official: { agency: 'POLICE', current: true, rank: 'major' },
+      official: { institution: 'police', current: true, rank: 'major' },
     });
     await prosecutor.command(caseId, 'clearStaff', { agency: 'POLICE', staffId: 'pol-311' });
     const { result: w } = await prosecutor.command(caseId, 'requestWarrant', {

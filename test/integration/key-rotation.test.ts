@@ -116,7 +116,7 @@ describe('encryption key rotation', () => {
     const arrests: string[] = [];
     for (const [i, locationRef] of raid.locations.entries()) {
       const suspectRef = raid.suspects[i]!;
-      const args = { suspectRef, offenceClass: 'trafficking', raidRef: raid.raidRef, locationRef };
+      const args = { suspectRef, offenceClass: 'trafficking', inFlagrante: true, raidRef: raid.raidRef, locationRef };
       arrests.push(String((await o.cases.command(closing, 'recordArrest', POLICE, args)).arrestRef));
       await o.cases.command(closing, 'reportLocation', POLICE, {
         raidRef: raid.raidRef,
@@ -135,6 +135,7 @@ describe('encryption key rotation', () => {
     await o.cases.command(closing, 'recordVerdict', JUDGE, {
       verdicts: raid.suspects.map((suspectRef) => ({ suspectRef, outcome: 'convicted', sentenceMonths: 120 })),
     });
+    await o.cases.command(closing, 'waiveAppeal', JUDGE, { suspectRefs: raid.suspects });
     await o.cases.command(closing, 'closeCase', PROSECUTION);
 
     await o.cases.command(archiving, 'addSuspect', PROSECUTION, { name: 'Added After Rotation', roles: ['member'] });

@@ -113,18 +113,27 @@ describe('staff work in the browser', () => {
     return { caseId, suspect, locations: [l1, l2] };
   }
 
-  /** A search warrant over the locations, approved, a raid, and the suspect arrested: the detention clock runs. */
+  /**
+   * A search warrant over the locations and an arrest warrant for the suspect, approved, a raid, and the suspect
+   * arrested under the warrant: the detention clock runs.
+   */
   async function arrested(caseId: string, suspect: string, locations: string[], offenceClass: string) {
     const prosecutor = api('fiscal-017');
     const { result: w } = await prosecutor.command(caseId, 'requestWarrant', {
       kind: 'search',
       locationRefs: locations,
     });
+    const { result: a } = await prosecutor.command(caseId, 'requestWarrant', {
+      kind: 'arrest',
+      suspectRefs: [suspect],
+    });
     await api('judge-9').command(caseId, 'approveWarrant', { warrantRef: w.warrantRef });
+    await api('judge-9').command(caseId, 'approveWarrant', { warrantRef: a.warrantRef });
     const { result: raid } = await prosecutor.command(caseId, 'planRaid', { locationRefs: locations });
     const { result } = await api('pol-204').command(caseId, 'recordArrest', {
       suspectRef: suspect,
       offenceClass,
+      warrantRef: a.warrantRef,
       raidRef: raid.raidRef,
     });
     return result;
@@ -293,7 +302,7 @@ describe('staff work in the browser', () => {
     await prosecutor.command(caseId, 'addSuspect', {
       name: NAMES.official,
       roles: ['facilitator'],
-      official: { agency: 'POLICE', current: true, rank: 'commander' },
+      official: { institution: 'police', current: true, rank: 'commander' },
     });
     await prosecutor.command(caseId, 'clearStaff', { agency: 'POLICE', staffId: 'pol-311' });
     const { result: w } = await prosecutor.command(caseId, 'requestWarrant', {

@@ -99,7 +99,7 @@ it('records the lifecycle, deadline and continue-as-new histories', async () => 
     await cmd('addSuspect', PROSECUTION, {
       name: 'Former Officer',
       roles: ['member'],
-      official: { agency: 'POLICE', current: false },
+      official: { institution: 'police', current: false },
     });
     await cmd('addWitness', PROSECUTION, { name: 'Some Witness', protected: true });
     const { victimRef } = await cmd('addVictim', POLICE, { name: 'Some Child', minor: true, ageMonths: 5 });

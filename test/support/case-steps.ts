@@ -63,7 +63,10 @@ export async function investigating(
   return { suspects, locations };
 }
 
-/** ...then a search warrant over every location, approved, and a raid planned over them. */
+/**
+ * ...then a search warrant over every location and an arrest warrant naming every suspect, approved, and a raid
+ * planned over the locations (arrests cite `arrestWarrantRef`).
+ */
 export async function raided(cases: CaseService, caseId: string, opts: { suspects?: number; locations?: number } = {}) {
   const parties = await investigating(cases, caseId, opts);
   const { warrantRef } = await cases.command(caseId, 'requestWarrant', PROSECUTION, {
@@ -71,6 +74,16 @@ export async function raided(cases: CaseService, caseId: string, opts: { suspect
     locationRefs: parties.locations,
   });
   await cases.command(caseId, 'approveWarrant', JUDGE, { warrantRef });
+  const arrest = await cases.command(caseId, 'requestWarrant', PROSECUTION, {
+    kind: 'arrest',
+    suspectRefs: parties.suspects,
+  });
+  await cases.command(caseId, 'approveWarrant', JUDGE, { warrantRef: arrest.warrantRef });
   const { raidRef } = await cases.command(caseId, 'planRaid', POLICE, { locationRefs: parties.locations });
-  return { ...parties, raidRef: String(raidRef), warrantRef: String(warrantRef) };
+  return {
+    ...parties,
+    raidRef: String(raidRef),
+    warrantRef: String(warrantRef),
+    arrestWarrantRef: String(arrest.warrantRef),
+  };
 }

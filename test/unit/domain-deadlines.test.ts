@@ -4,7 +4,8 @@
  * (FAST_POLICY): detention 10s for child-sale, 20s for organized crime, warning 3s before, extension
  * 30s; warrants valid 60s; tasks due in 8s with a reminder 3s before.
  */
-import { onCaseDeadline } from '../../src/domain/commands';
+import { executeCaseCommand, onCaseDeadline } from '../../src/domain/commands';
+import { CURRENT_RULES, type Rules } from '../../src/domain/rule-changes';
 import { takeDue } from '../../src/domain/deadlines';
 import type { CaseState, Deadline } from '../../src/domain/state';
 import { decideTaskCommand, validateTaskCommand } from '../../src/domain/task-commands';
@@ -19,16 +20,20 @@ import {
   eventTypes,
   lastEvent,
   newCommandId,
+  refuse,
   rejectionOf,
   run,
 } from './domain-fixtures';
 
 /** What the workflow does when it wakes at `now`: fires every due deadline, earliest first. */
-function wakeAt(state: CaseState, now: number): Deadline[] {
+function wakeAt(state: CaseState, now: number, rules: Rules = CURRENT_RULES): Deadline[] {
   const due = takeDue(state, now);
-  for (const deadline of due) onCaseDeadline(state, deadline, now);
+  for (const deadline of due) onCaseDeadline(state, deadline, now, rules);
   return due;
 }
+
+/** How a history recorded before the lapse rule replays: its old rules, its handlers without validators. */
+const BEFORE_LAPSE_RULE: Rules = (change) => change !== 'lapsed-detention-release-only';
 
 const kindsOf = (deadlines: Deadline[]) => deadlines.map((d) => `${d.kind}:${d.ref}`);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -42,7 +47,7 @@ describe('detention clocks', () => {
       state,
       'recordArrest',
       AS.POLICE,
-      { suspectRef: 'S-2', offenceClass: 'child-sale', raidRef: 'R-1', locationRef: 'L-2' },
+      { suspectRef: 'S-2', offenceClass: 'child-sale', warrantRef: 'W-2', raidRef: 'R-1', locationRef: 'L-2' },
       T0,
     );
     return state;
@@ -65,7 +70,13 @@ describe('detention clocks', () => {
 
   it('the limit follows the offence class', () => {
     const state = arrested();
-    run(state, 'recordArrest', AS.POLICE, { suspectRef: 'S-1', offenceClass: 'organized-crime' }, T0);
+    run(
+      state,
+      'recordArrest',
+      AS.POLICE,
+      { suspectRef: 'S-1', offenceClass: 'organized-crime', warrantRef: 'W-2' },
+      T0,
+    );
     expect(state.arrests['A-2']!.limitAt).toBe(T0 + 20 * SECOND);
   });
 
@@ -76,7 +87,7 @@ describe('detention clocks', () => {
     expect(state.outbox).toHaveLength(outbox);
   });
 
-  it('fires detention-warning, then detention-expired with release-or-extend tasks for JUDICIARY and PROSECUTION', () => {
+  it('fires detention-warning, then detention-expired: release tasks for JUDICIARY and PROSECUTION, a review for OVERSIGHT', () => {
     const state = arrested();
     expect(kindsOf(wakeAt(state, T0 + 7 * SECOND))).toEqual(['detention-warning:A-1']);
     expect(lastEvent(state, 'detention-warning').data).toEqual({
@@ -84,27 +95,35 @@ describe('detention clocks', () => {
       suspectRef: 'S-2',
       detentionLimitAt: iso(T0 + 10 * SECOND),
     });
-    expect(tasksOf(state, 'release-or-extend')).toEqual([]);
+    expect(tasksOf(state, 'release-detainee')).toEqual([]);
 
     expect(kindsOf(wakeAt(state, T0 + 10 * SECOND))).toEqual(['detention-expiry:A-1']);
-    const tasks = tasksOf(state, 'release-or-extend');
+    const tasks = tasksOf(state, 'release-detainee');
     expect(tasks.map((t) => t.assignee)).toEqual(['JUDICIARY', 'PROSECUTION']);
     for (const t of tasks) {
       expect(t).toMatchObject({ ref: 'A-1', status: 'open', escalateTo: ['OVERSIGHT'], dueAt: iso(T0 + 13 * SECOND) });
-      expect(t.title).toBe('Release or extend detention of arrestee A-1 (suspect S-2): limit lapsed');
+      expect(t.title).toBe('Release arrestee A-1 (suspect S-2): detention limit lapsed');
     }
+    const [review] = tasksOf(state, 'review-unlawful-detention');
+    expect(review).toMatchObject({ ref: 'A-1', assignee: 'OVERSIGHT', escalateTo: ['PROSECUTION'] });
     expect(lastEvent(state, 'detention-expired').data).toEqual({
       arrestRef: 'A-1',
       suspectRef: 'S-2',
       detentionLimitAt: iso(T0 + 10 * SECOND),
-      taskIds: tasks.map((t) => t.id),
+      unlawfulSince: iso(T0 + 10 * SECOND),
+      taskIds: [...tasks.map((t) => t.id), review!.id],
     });
     const created = state.outbox.filter(
-      (e) => e.type === 'task-created' && (e.data.task as { kind: string }).kind === 'release-or-extend',
+      (e) => e.type === 'task-created' && (e.data.task as { kind: string }).kind === 'release-detainee',
     );
     expect(created.map((e) => e.to)).toEqual([['JUDICIARY'], ['PROSECUTION']]);
-    // The arrest is still held: lapsing is a fact to act on, not a release.
-    expect(state.arrests['A-1']!.status).toBe('held');
+    // The arrest is still held: lapsing is a fact to act on, not a release; the lapse is on the record.
+    expect(state.arrests['A-1']).toMatchObject({ status: 'held', lapse: { from: iso(T0 + 10 * SECOND) } });
+    // ...and on the timeline, as what the system did.
+    expect(state.timeline.filter((e) => e.source === 'system')).toEqual([
+      { at: iso(T0 + 7 * SECOND), type: 'detention-warning', source: 'system', ref: 'A-1' },
+      { at: iso(T0 + 10 * SECOND), type: 'detention-expired', source: 'system', ref: 'A-1' },
+    ]);
   });
 
   it('a late wake-up fires both, warning first', () => {
@@ -117,14 +136,58 @@ describe('detention clocks', () => {
     expect(types.indexOf('detention-warning')).toBeLessThan(types.indexOf('detention-expired'));
   });
 
-  it('extendDetention completes the release-or-extend tasks and restarts the clock from the later of limit and now', () => {
+  it('after a lapse the only lawful ruling is release: extension and remand are refused, naming the rule', () => {
     const state = arrested();
     wakeAt(state, T0 + 10 * SECOND);
     const T1 = T0 + 11 * SECOND;
-    const { result } = run(state, 'extendDetention', AS.JUDICIARY, { arrestRef: 'A-1' }, T1);
+    const rule =
+      /^arrestRef: the detention of A-1 lapsed at 2026-11-28T05:00:11\.000Z: the only lawful ruling is release/;
+    refuse(state, 'extendDetention', AS.JUDICIARY, { arrestRef: 'A-1' }, 'PRECONDITION', rule, T1);
+    refuse(state, 'endDetention', AS.JUDICIARY, { arrestRef: 'A-1', outcome: 'remanded' }, 'PRECONDITION', rule, T1);
+    run(state, 'endDetention', AS.JUDICIARY, { arrestRef: 'A-1', outcome: 'released' }, T1);
+    expect(state.arrests['A-1']).toMatchObject({
+      status: 'released',
+      lapse: { from: iso(T0 + 10 * SECOND), until: iso(T1) },
+    });
+    expect(tasksOf(state, 'release-detainee').map((t) => [t.status, t.outcome])).toEqual([
+      ['completed', 'released'],
+      ['completed', 'released'],
+    ]);
+    // OVERSIGHT's review of the unlawful period stays open: the release does not answer it.
+    expect(tasksOf(state, 'review-unlawful-detention').map((t) => t.status)).toEqual(['open']);
+    expect(lastEvent(state, 'unlawful-detention-ended').data).toEqual({
+      arrestRef: 'A-1',
+      suspectRef: 'S-2',
+      from: iso(T0 + 10 * SECOND),
+      until: iso(T1),
+    });
+  });
+
+  it('a release ruled before the expiry timer fired still records the lapse from the limit', () => {
+    const state = arrested();
+    const late = T0 + 12 * SECOND; // past the limit, before the workflow woke
+    run(state, 'endDetention', AS.JUDICIARY, { arrestRef: 'A-1', outcome: 'released' }, late);
+    expect(state.arrests['A-1']!.lapse).toEqual({ from: iso(T0 + 10 * SECOND), until: iso(late) });
+  });
+
+  it('a history from before the lapse rule replays as it ran: release-or-extend tasks, an extension after the lapse', () => {
+    const state = arrested();
+    wakeAt(state, T0 + 10 * SECOND, BEFORE_LAPSE_RULE);
+    expect(tasksOf(state, 'release-or-extend').map((t) => t.assignee)).toEqual(['JUDICIARY', 'PROSECUTION']);
+    expect(tasksOf(state, 'review-unlawful-detention')).toEqual([]);
+    const T1 = T0 + 11 * SECOND;
+    const { result } = executeCaseCommand(
+      state,
+      'extendDetention',
+      { commandId: newCommandId(), actor: AS.JUDICIARY, args: { arrestRef: 'A-1' } },
+      T1,
+      BEFORE_LAPSE_RULE,
+    );
     const limit = T1 + 30 * SECOND;
     expect(result).toEqual({ arrestRef: 'A-1', detentionLimitAt: iso(limit) });
     expect(state.arrests['A-1']).toMatchObject({ status: 'held', limitAt: limit, extensions: 1 });
+    // The lapse stays on the record, ended by the (then lawful) extension.
+    expect(state.arrests['A-1']!.lapse).toEqual({ from: iso(T0 + 10 * SECOND), until: iso(T1) });
     expect(tasksOf(state, 'release-or-extend').map((t) => [t.status, t.outcome])).toEqual([
       ['completed', 'extended'],
       ['completed', 'extended'],
@@ -150,8 +213,9 @@ describe('detention clocks', () => {
     const state = arrested();
     run(state, 'extendDetention', AS.JUDICIARY, { arrestRef: 'A-1', extendBy: '5s' }, T0 + 2 * SECOND);
     expect(state.arrests['A-1']!.limitAt).toBe(T0 + 15 * SECOND);
-    wakeAt(state, T0 + 15 * SECOND); // warning and expiry of the extended clock
-    run(state, 'extendDetention', AS.JUDICIARY, { arrestRef: 'A-1', extendBy: '2s' }, T0 + 16 * SECOND);
+    wakeAt(state, T0 + 12 * SECOND); // the warning of the extended clock
+    run(state, 'extendDetention', AS.JUDICIARY, { arrestRef: 'A-1', extendBy: '2s' }, T0 + 14_500);
+    expect(state.arrests['A-1']!.limitAt).toBe(T0 + 17 * SECOND);
     expect(state.deadlines.filter((d) => d.ref === 'A-1').map((d) => d.kind)).toEqual(['detention-expiry']);
   });
 
@@ -177,7 +241,7 @@ describe('detention clocks', () => {
       escalateTo: ['OVERSIGHT'],
       dueAt: iso(T0 + 3_600_000),
     });
-    run(state, 'recordArrest', AS.POLICE, { suspectRef: 'S-1', offenceClass: 'trafficking' }, T0);
+    run(state, 'recordArrest', AS.POLICE, { suspectRef: 'S-1', offenceClass: 'trafficking', warrantRef: 'W-2' }, T0);
     expect(tasksOf(state, 'file-charges')).toHaveLength(1);
     run(
       state,
@@ -320,11 +384,11 @@ describe('human tasks: reminder, escalation, completion', () => {
     expect(done.task).toMatchObject({ status: 'completed', outcome: 'examined' });
   });
 
-  it('the release-or-extend tasks escalate to OVERSIGHT, and close only when a judge rules', () => {
+  it('the release tasks escalate to OVERSIGHT, and close only when a judge rules', () => {
     const state = caseAt('OPERATION', { policy: FAST_POLICY });
-    run(state, 'recordArrest', AS.POLICE, { suspectRef: 'S-2', offenceClass: 'child-sale' }, NOW);
+    run(state, 'recordArrest', AS.POLICE, { suspectRef: 'S-2', offenceClass: 'child-sale', warrantRef: 'W-2' }, NOW);
     wakeAt(state, NOW + 10 * SECOND);
-    const [forJudge] = tasksOf(state, 'release-or-extend');
+    const [forJudge] = tasksOf(state, 'release-detainee');
     wakeAt(state, NOW + 13 * SECOND);
     expect(state.tasks[forJudge!.id]!.escalated).toBe(true);
     expect(state.outbox.filter((e) => e.type === 'task-escalated').map((e) => e.to)).toEqual([
@@ -334,7 +398,7 @@ describe('human tasks: reminder, escalation, completion', () => {
     const byOversight = { commandId: newCommandId(), actor: AS.OVERSIGHT, args: { taskId: forJudge!.id } };
     expect(rejectionOf(() => validateTaskCommand(state, 'completeTask', byOversight)).code).toBe('PRECONDITION');
     run(state, 'endDetention', AS.JUDICIARY, { arrestRef: forJudge!.ref!, outcome: 'released' }, NOW + 14 * SECOND);
-    expect(tasksOf(state, 'release-or-extend').map((t) => state.tasks[t.id]!.status)).toEqual([
+    expect(tasksOf(state, 'release-detainee').map((t) => state.tasks[t.id]!.status)).toEqual([
       'completed',
       'completed',
     ]);

@@ -167,12 +167,13 @@ export function permittedActor(name: CaseCommandName): Actor {
  * The fixture case, driven through real commands to `stage`. What each stage adds:
  * - INVESTIGATION: suspects S-1 (leader), S-2 (medical); victims V-1 (minor, 5 months), V-2 (adult);
  *   witness WT-1; locations L-1, L-2, L-3; search warrant W-1 over L-1, L-2 requested (pending).
- * - OPERATION: W-1 approved; police staff op-commander-21 cleared; raid R-1 planned over L-1 and L-2.
- * - DETENTION: S-1 arrested at L-1 in R-1 (A-1, held); cash seized at L-1 (E-1, held by POLICE).
- * - PROSECUTION: charges C-1 against S-1.
+ * - OPERATION: W-1 approved; arrest warrant W-2 over S-1 and S-2 approved; police staff op-commander-21
+ *   cleared; raid R-1 planned over L-1 and L-2.
+ * - DETENTION: S-1 arrested under W-2 at L-1 in R-1 (A-1, held); cash seized at L-1 (E-1, held by POLICE).
+ * - PROSECUTION: charges C-1 against S-1 (the one defendant).
  * - TRIAL: A-1 remanded; trial opened.
- * - JUDGMENT: S-1 convicted.
- * - CLOSED: closed. ARCHIVED: archived straight from INVESTIGATION.
+ * - JUDGMENT: S-1 convicted; the appeal window runs.
+ * - CLOSED: appeal waived (the judgment final), closed. ARCHIVED: archived straight from INVESTIGATION.
  */
 export function caseAt(stage: Stage, options: { policy?: DeadlinePolicy; now?: number } = {}): CaseState {
   const now = options.now ?? NOW;
@@ -197,6 +198,8 @@ export function caseAt(stage: Stage, options: { policy?: DeadlinePolicy; now?: n
   }
 
   go('approveWarrant', AS.JUDICIARY, { warrantRef: 'W-1' });
+  go('requestWarrant', AS.PROSECUTION, { kind: 'arrest', suspectRefs: ['S-1', 'S-2'] });
+  go('approveWarrant', AS.JUDICIARY, { warrantRef: 'W-2' });
   // A vetted police unit, cleared in advance should POLICE ever be restricted on the case.
   go('clearStaff', AS.PROSECUTION, { agency: 'POLICE', staffId: 'op-commander-21' });
   go('planRaid', AS.POLICE, { locationRefs: ['L-1', 'L-2'] });
@@ -205,6 +208,7 @@ export function caseAt(stage: Stage, options: { policy?: DeadlinePolicy; now?: n
   go('recordArrest', AS.POLICE, {
     suspectRef: 'S-1',
     offenceClass: 'organized-crime',
+    warrantRef: 'W-2',
     raidRef: 'R-1',
     locationRef: 'L-1',
   });
@@ -226,6 +230,7 @@ export function caseAt(stage: Stage, options: { policy?: DeadlinePolicy; now?: n
   go('recordVerdict', AS.JUDICIARY, { verdicts: [{ suspectRef: 'S-1', outcome: 'convicted', sentenceMonths: 180 }] });
   if (stage === 'JUDGMENT') return state;
 
+  go('waiveAppeal', AS.JUDICIARY, { suspectRefs: ['S-1'] });
   go('closeCase', AS.PROSECUTION);
   return state;
 }

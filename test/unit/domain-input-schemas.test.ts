@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import type { z } from 'zod';
 import { RecordedOpenCaseInput } from '../../src/domain/case';
-import { CASE_COMMAND_ARGS, CommandInput, TASK_COMMAND_ARGS } from '../../src/domain/command-args';
+import { CASE_COMMAND_ARGS, CommandInput, RECORDED_CASE_ARGS, TASK_COMMAND_ARGS } from '../../src/domain/command-args';
 import { issueMessage } from '../../src/domain/errors';
 import { INPUT_SCHEMAS, parseCaseArgs, parseEnvelope } from '../../src/domain/input-schemas';
 import { checkInput, type JsonSchema } from '../../src/domain/json-schema';
@@ -60,6 +60,11 @@ const PAIRS: [string, z.ZodType, JsonSchema][] = [
     `args of ${name}`,
     schema,
     INPUT_SCHEMAS.caseArgs[name as keyof typeof CASE_COMMAND_ARGS],
+  ]),
+  ...Object.entries(RECORDED_CASE_ARGS).map(([name, schema]): [string, z.ZodType, JsonSchema] => [
+    `recorded args of ${name}`,
+    schema,
+    INPUT_SCHEMAS.recordedCaseArgs[name as keyof typeof RECORDED_CASE_ARGS]!,
   ]),
   ...Object.entries(TASK_COMMAND_ARGS).map(([name, schema]): [string, z.ZodType, JsonSchema] => [
     `args of ${name}`,

@@ -10,7 +10,8 @@ import { lifecycleMermaid, reachableStages, stageMachine, transitions } from '..
 import { PERMISSIONS, type CaseCommandName } from '../../src/domain/permissions';
 import { FINAL_STAGES, STAGES, type Stage } from '../../src/domain/stages';
 import type { CaseState } from '../../src/domain/state';
-import { AS, caseAt, lastEvent, openCase, run } from './domain-fixtures';
+import { executeCaseCommand } from '../../src/domain/commands';
+import { AS, NOW, caseAt, lastEvent, openCase, run } from './domain-fixtures';
 
 it('the stage machine is the moves the commands declare', () => {
   expect(transitions().map((t) => `${t.from} → ${t.to}: ${t.command}`)).toEqual([
@@ -24,6 +25,7 @@ it('the stage machine is the moves the commands declare', () => {
     'DETENTION → PROSECUTION: fileCharges',
     'PROSECUTION → TRIAL: openTrial',
     'TRIAL → JUDGMENT: recordVerdict',
+    'TRIAL → JUDGMENT: severDefendant',
     'JUDGMENT → CLOSED: closeCase',
   ]);
   expect(stageMachine()).toEqual({
@@ -75,78 +77,104 @@ describe('the permission matrix against the lifecycle', () => {
   });
 });
 
+/** A case on trial with two defendants: S-1 convicted (its appeal window runs), S-2 awaiting a verdict. */
+function twoDefendantsOneJudged(): CaseState {
+  const state = caseAt('PROSECUTION');
+  run(state, 'fileCharges', AS.PROSECUTION, { suspectRefs: ['S-2'], offences: ['sale-of-children'] });
+  run(state, 'openTrial', AS.JUDICIARY);
+  run(state, 'recordVerdict', AS.JUDICIARY, {
+    verdicts: [{ suspectRef: 'S-1', outcome: 'convicted', sentenceMonths: 120 }],
+  });
+  return state;
+}
+
 /** A case in `from`, and the command that moves it, with arguments the fixture case makes valid. */
 const MOVES: Record<string, () => { state: CaseState; name: CaseCommandName; args: object; actor: typeof AS.POLICE }> =
   {
-    'INTAKE → INVESTIGATION': () => ({
+    'INTAKE → INVESTIGATION: startInvestigation': () => ({
       state: openCase(),
       name: 'startInvestigation',
       args: {},
       actor: AS.PROSECUTION,
     }),
-    'INTAKE → ARCHIVED': () => ({
+    'INTAKE → ARCHIVED: archiveCase': () => ({
       state: openCase(),
       name: 'archiveCase',
       args: { reason: 'no-offence' },
       actor: AS.PROSECUTION,
     }),
-    'INVESTIGATION → OPERATION': () => {
+    'INVESTIGATION → OPERATION: planRaid': () => {
       const state = caseAt('INVESTIGATION');
       run(state, 'approveWarrant', AS.JUDICIARY, { warrantRef: 'W-1' });
       return { state, name: 'planRaid', args: { locationRefs: ['L-1'] }, actor: AS.POLICE };
     },
-    'INVESTIGATION → PROSECUTION': () => ({
+    'INVESTIGATION → PROSECUTION: fileCharges': () => ({
       state: caseAt('INVESTIGATION'),
       name: 'fileCharges',
       args: { suspectRefs: ['S-1'], offences: ['sale-of-children'] },
       actor: AS.PROSECUTION,
     }),
-    'INVESTIGATION → ARCHIVED': () => ({
+    'INVESTIGATION → ARCHIVED: archiveCase': () => ({
       state: caseAt('INVESTIGATION'),
       name: 'archiveCase',
       args: { reason: 'merged' },
       actor: AS.PROSECUTION,
     }),
-    'OPERATION → DETENTION': () => ({
+    'OPERATION → DETENTION: recordArrest': () => ({
       state: caseAt('OPERATION'),
       name: 'recordArrest',
-      args: { suspectRef: 'S-2', offenceClass: 'child-sale' },
+      args: { suspectRef: 'S-2', offenceClass: 'child-sale', warrantRef: 'W-2' },
       actor: AS.POLICE,
     }),
-    'OPERATION → PROSECUTION': () => ({
+    'OPERATION → PROSECUTION: fileCharges': () => ({
       state: caseAt('OPERATION'),
       name: 'fileCharges',
       args: { suspectRefs: ['S-1'], offences: ['human-trafficking'] },
       actor: AS.PROSECUTION,
     }),
-    'DETENTION → PROSECUTION': () => ({
+    'DETENTION → PROSECUTION: fileCharges': () => ({
       state: caseAt('DETENTION'),
       name: 'fileCharges',
       args: { suspectRefs: ['S-1'], offences: ['organized-crime'] },
       actor: AS.PROSECUTION,
     }),
-    'PROSECUTION → TRIAL': () => ({ state: caseAt('PROSECUTION'), name: 'openTrial', args: {}, actor: AS.JUDICIARY }),
-    'TRIAL → JUDGMENT': () => ({
+    'PROSECUTION → TRIAL: openTrial': () => ({
+      state: caseAt('PROSECUTION'),
+      name: 'openTrial',
+      args: {},
+      actor: AS.JUDICIARY,
+    }),
+    'TRIAL → JUDGMENT: recordVerdict': () => ({
       state: caseAt('TRIAL'),
       name: 'recordVerdict',
       args: { verdicts: [{ suspectRef: 'S-1', outcome: 'acquitted' }] },
       actor: AS.JUDICIARY,
     }),
-    'JUDGMENT → CLOSED': () => ({ state: caseAt('JUDGMENT'), name: 'closeCase', args: {}, actor: AS.PROSECUTION }),
+    'TRIAL → JUDGMENT: severDefendant': () => ({
+      state: twoDefendantsOneJudged(),
+      name: 'severDefendant',
+      args: { suspectRef: 'S-2', reason: 'fugitive' },
+      actor: AS.JUDICIARY,
+    }),
+    'JUDGMENT → CLOSED: closeCase': () => {
+      const state = caseAt('JUDGMENT');
+      run(state, 'waiveAppeal', AS.JUDICIARY, { suspectRefs: ['S-1'] });
+      return { state, name: 'closeCase', args: {}, actor: AS.PROSECUTION };
+    },
   };
 
 describe('every declared move happens, made by the executor before the command applies', () => {
   it('has a scenario for every move', () => {
     expect(Object.keys(MOVES).sort()).toEqual(
       transitions()
-        .map((t) => `${t.from} → ${t.to}`)
+        .map((t) => `${t.from} → ${t.to}: ${t.command}`)
         .sort(),
     );
   });
 
-  it.each(transitions().map((t) => [`${t.from} → ${t.to}`, t.command] as const))('%s (%s)', (key, command) => {
+  it.each(transitions().map((t) => [`${t.from} → ${t.to}: ${t.command}`, t.command] as const))('%s', (key, command) => {
     const { state, name, args, actor } = MOVES[key]!();
-    const [from, to] = key.split(' → ') as [Stage, Stage];
+    const [from, to] = key.split(': ')[0]!.split(' → ') as [Stage, Stage];
     expect([state.stage, name]).toEqual([from, command]);
     const events = state.outbox.length;
     run(state, name, actor, args);
@@ -164,9 +192,49 @@ it('a command in a stage of its row that it does not move from leaves the stage 
   run(state, 'fileCharges', AS.PROSECUTION, { suspectRefs: ['S-2'], offences: ['illegal-abortion'] });
   expect(state.stage).toBe('PROSECUTION');
   const detention = caseAt('DETENTION');
-  run(detention, 'recordArrest', AS.POLICE, { suspectRef: 'S-2', offenceClass: 'child-sale' });
+  run(detention, 'recordArrest', AS.POLICE, { suspectRef: 'S-2', offenceClass: 'child-sale', warrantRef: 'W-2' });
   expect(detention.stage).toBe('DETENTION');
 });
+
+it('a verdict moves the case to JUDGMENT only once no defendant awaits one; a severance counts as decided', () => {
+  const state = twoDefendantsOneJudged();
+  expect(state.stage).toBe('TRIAL');
+  expect(eventTypesOf(state)).not.toContain('TRIAL→JUDGMENT');
+  run(state, 'recordVerdict', AS.JUDICIARY, { verdicts: [{ suspectRef: 'S-2', outcome: 'acquitted' }] });
+  expect(state.stage).toBe('JUDGMENT');
+
+  // Severing every defendant before any verdict leaves the case on trial: there is no judgment yet.
+  const severedOnly = caseAt('TRIAL');
+  run(severedOnly, 'severDefendant', AS.JUDICIARY, { suspectRef: 'S-1', reason: 'fugitive' });
+  expect(severedOnly.stage).toBe('TRIAL');
+  run(severedOnly, 'recordVerdict', AS.JUDICIARY, { verdicts: [{ suspectRef: 'S-1', outcome: 'dismissed' }] });
+  expect(severedOnly.stage).toBe('JUDGMENT');
+});
+
+it('replaying a history from before verdicts per defendant: any verdict moved the case on, and was final', () => {
+  const state = caseAt('PROSECUTION');
+  run(state, 'fileCharges', AS.PROSECUTION, { suspectRefs: ['S-2'], offences: ['sale-of-children'] });
+  run(state, 'openTrial', AS.JUDICIARY);
+  const before = (change: string) => change !== 'verdicts-per-defendant';
+  executeCaseCommand(
+    state,
+    'recordVerdict',
+    {
+      actor: AS.JUDICIARY,
+      args: { verdicts: [{ suspectRef: 'S-1', outcome: 'acquitted' }] },
+      commandId: 'recorded-cmd-1',
+    },
+    NOW,
+    before,
+  );
+  expect(state.stage).toBe('JUDGMENT');
+  expect(state.defendants['S-1']).toMatchObject({ status: 'final' });
+  expect(state.deadlines.filter((d) => d.kind === 'appeal-window')).toEqual([]);
+});
+
+function eventTypesOf(state: CaseState): string[] {
+  return state.outbox.filter((e) => e.type === 'stage-changed').map((e) => `${e.data.from}→${e.data.to}`);
+}
 
 it("each command's declared reference is a field of its result, and the timeline shows it", () => {
   const state = caseAt('DETENTION');
@@ -179,8 +247,8 @@ it("each command's declared reference is a field of its result, and the timeline
     addVictim: 'V-2',
     addWitness: 'WT-1',
     addLocation: 'L-3',
-    requestWarrant: 'W-1',
-    approveWarrant: 'W-1',
+    requestWarrant: 'W-2',
+    approveWarrant: 'W-2',
     planRaid: 'R-1',
     recordArrest: 'A-1',
     recordSeizure: 'E-1',

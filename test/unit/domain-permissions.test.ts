@@ -15,51 +15,74 @@ import {
   type Permission,
 } from '../../src/domain/permissions';
 import { STAGES, type Stage } from '../../src/domain/stages';
-import { AS, CLERK, COORDINATOR, NOW, caseAt, newCommandId, permittedActor, refuse } from './domain-fixtures';
+import type { CaseState } from '../../src/domain/state';
+import { AS, CLERK, COORDINATOR, NOW, caseAt, newCommandId, permittedActor, refuse, run } from './domain-fixtures';
 
-/** For each command, a stage of its row where the fixture case makes these arguments valid. */
-const VALID: Record<CaseCommandName, { stage: Stage; args: Record<string, unknown> }> = {
-  startInvestigation: { stage: 'INTAKE', args: {} },
-  assignProsecutor: { stage: 'INTAKE', args: { staffId: 'fiscal-coord-003' } },
-  clearStaff: { stage: 'INVESTIGATION', args: { agency: 'POLICE', staffId: 'pol-204' } },
-  revokeClearance: { stage: 'OPERATION', args: { agency: 'POLICE', staffId: 'op-commander-21' } },
-  addSuspect: { stage: 'INVESTIGATION', args: { name: 'Nombre Inventado', roles: ['broker'] } },
-  addVictim: { stage: 'INVESTIGATION', args: { minor: true, ageMonths: 3, sex: 'male' } },
-  addWitness: { stage: 'INVESTIGATION', args: { name: 'Testigo Inventado' } },
-  addLocation: { stage: 'INVESTIGATION', args: { kind: 'home', district: 'Cercado' } },
-  requestWarrant: { stage: 'INVESTIGATION', args: { kind: 'search', locationRefs: ['L-3'] } },
-  approveWarrant: { stage: 'INVESTIGATION', args: { warrantRef: 'W-1' } },
-  denyWarrant: { stage: 'INVESTIGATION', args: { warrantRef: 'W-1', reason: 'defective' } },
-  planRaid: { stage: 'OPERATION', args: { locationRefs: ['L-1'] } },
-  reportLocation: { stage: 'OPERATION', args: { raidRef: 'R-1', locationRef: 'L-2', outcome: 'secured' } },
-  recordArrest: {
-    stage: 'OPERATION',
-    args: { suspectRef: 'S-2', offenceClass: 'child-sale', raidRef: 'R-1', locationRef: 'L-2' },
-  },
-  extendDetention: { stage: 'DETENTION', args: { arrestRef: 'A-1', extendBy: '2d' } },
-  endDetention: { stage: 'DETENTION', args: { arrestRef: 'A-1', outcome: 'remanded' } },
-  recordSeizure: {
-    stage: 'OPERATION',
-    args: { kind: 'phone', description: 'two phones', raidRef: 'R-1', locationRef: 'L-2' },
-  },
-  transferCustody: {
-    stage: 'DETENTION',
-    args: { itemRef: 'E-1', to: { agency: 'PROSECUTION', staffId: 'fiscal-017' }, reason: 'court-exhibit' },
-  },
-  rescueMinor: {
-    stage: 'OPERATION',
-    args: { victimRef: 'V-1', custodyRef: 'MIMP-CAR-07', raidRef: 'R-1', locationRef: 'L-2' },
-  },
-  fileCharges: { stage: 'DETENTION', args: { suspectRefs: ['S-1'], offences: ['organized-crime'] } },
-  openTrial: { stage: 'PROSECUTION', args: {} },
-  scheduleHearing: { stage: 'PROSECUTION', args: { kind: 'preliminary', at: '2026-12-15T09:00:00Z' } },
-  recordVerdict: {
-    stage: 'TRIAL',
-    args: { verdicts: [{ suspectRef: 'S-1', outcome: 'convicted', sentenceMonths: 300 }] },
-  },
-  closeCase: { stage: 'JUDGMENT', args: {} },
-  archiveCase: { stage: 'INVESTIGATION', args: { reason: 'insufficient-evidence' } },
-};
+/**
+ * For each command, a stage of its row where the fixture case makes these arguments valid (after `setup`,
+ * for commands that need a step the fixture does not take).
+ */
+const VALID: Record<CaseCommandName, { stage: Stage; args: Record<string, unknown>; setup?: (s: CaseState) => void }> =
+  {
+    startInvestigation: { stage: 'INTAKE', args: {} },
+    assignProsecutor: { stage: 'INTAKE', args: { staffId: 'fiscal-coord-003' } },
+    clearStaff: { stage: 'INVESTIGATION', args: { agency: 'POLICE', staffId: 'pol-204' } },
+    revokeClearance: { stage: 'OPERATION', args: { agency: 'POLICE', staffId: 'op-commander-21' } },
+    addSuspect: { stage: 'INVESTIGATION', args: { name: 'Nombre Inventado', roles: ['broker'] } },
+    addVictim: { stage: 'INVESTIGATION', args: { minor: true, ageMonths: 3, sex: 'male' } },
+    addWitness: { stage: 'INVESTIGATION', args: { name: 'Testigo Inventado' } },
+    addLocation: { stage: 'INVESTIGATION', args: { kind: 'home', district: 'Cercado' } },
+    requestWarrant: { stage: 'INVESTIGATION', args: { kind: 'search', locationRefs: ['L-3'] } },
+    approveWarrant: { stage: 'INVESTIGATION', args: { warrantRef: 'W-1' } },
+    denyWarrant: { stage: 'INVESTIGATION', args: { warrantRef: 'W-1', reason: 'defective' } },
+    planRaid: { stage: 'OPERATION', args: { locationRefs: ['L-1'] } },
+    reportLocation: { stage: 'OPERATION', args: { raidRef: 'R-1', locationRef: 'L-2', outcome: 'secured' } },
+    recordArrest: {
+      stage: 'OPERATION',
+      args: { suspectRef: 'S-2', offenceClass: 'child-sale', warrantRef: 'W-2', raidRef: 'R-1', locationRef: 'L-2' },
+    },
+    confirmArrest: {
+      stage: 'DETENTION',
+      args: { arrestRef: 'A-2' },
+      setup: (s) => run(s, 'recordArrest', AS.POLICE, { suspectRef: 'S-2', offenceClass: 'other', inFlagrante: true }),
+    },
+    extendDetention: { stage: 'DETENTION', args: { arrestRef: 'A-1', extendBy: '2d' } },
+    endDetention: { stage: 'DETENTION', args: { arrestRef: 'A-1', outcome: 'remanded' } },
+    recordSeizure: {
+      stage: 'OPERATION',
+      args: { kind: 'phone', description: 'two phones', raidRef: 'R-1', locationRef: 'L-2' },
+    },
+    transferCustody: {
+      stage: 'DETENTION',
+      args: { itemRef: 'E-1', to: { agency: 'PROSECUTION', staffId: 'fiscal-017' }, reason: 'court-exhibit' },
+    },
+    rescueMinor: {
+      stage: 'OPERATION',
+      args: { victimRef: 'V-1', custodyRef: 'MIMP-CAR-07', raidRef: 'R-1', locationRef: 'L-2' },
+    },
+    fileCharges: { stage: 'DETENTION', args: { suspectRefs: ['S-1'], offences: ['organized-crime'] } },
+    openTrial: { stage: 'PROSECUTION', args: {} },
+    scheduleHearing: { stage: 'PROSECUTION', args: { kind: 'preliminary', at: '2026-12-15T09:00:00Z' } },
+    recordHearing: { stage: 'PROSECUTION', args: { kind: 'preliminary', at: '2026-11-27T09:00:00Z' } },
+    recordVerdict: {
+      stage: 'TRIAL',
+      args: { verdicts: [{ suspectRef: 'S-1', outcome: 'convicted', sentenceMonths: 300 }] },
+    },
+    severDefendant: { stage: 'TRIAL', args: { suspectRef: 'S-1', reason: 'fugitive' } },
+    lodgeAppeal: { stage: 'JUDGMENT', args: { suspectRef: 'S-1', by: 'prosecution' } },
+    decideAppeal: {
+      stage: 'JUDGMENT',
+      args: { suspectRef: 'S-1', decision: 'upheld' },
+      setup: (s) => run(s, 'lodgeAppeal', AS.PROSECUTION, { suspectRef: 'S-1', by: 'prosecution' }),
+    },
+    waiveAppeal: { stage: 'JUDGMENT', args: { suspectRefs: ['S-1'] } },
+    closeCase: {
+      stage: 'JUDGMENT',
+      args: {},
+      setup: (s) => run(s, 'waiveAppeal', AS.JUDICIARY, { suspectRefs: ['S-1'] }),
+    },
+    archiveCase: { stage: 'INVESTIGATION', args: { reason: 'insufficient-evidence' } },
+  };
 
 const COMMANDS = Object.keys(PERMISSIONS) as CaseCommandName[];
 const MATRIX_REFUSAL = /only .* may do this/;
@@ -70,10 +93,17 @@ const EVERYONE: Actor[] = AGENCIES.flatMap((agency) =>
 );
 const label = (a: Actor) => `${a.agency}/${a.roles[0]}`;
 
+/** The fixture case in `stage`, with the command's setup when it is the stage of its valid example. */
+function stateFor(name: CaseCommandName, stage: Stage): CaseState {
+  const state = caseAt(stage);
+  if (stage === VALID[name].stage) VALID[name].setup?.(state);
+  return state;
+}
+
 /** Runs the validator; returns the refusal, or undefined when the command is accepted. */
 function attempt(name: CaseCommandName, actor: Actor, stage: Stage, args: unknown): CommandRejected | undefined {
   try {
-    validateCaseCommand(caseAt(stage), name, { actor, args, commandId: newCommandId() }, NOW);
+    validateCaseCommand(stateFor(name, stage), name, { actor, args, commandId: newCommandId() }, NOW);
     return undefined;
   } catch (err) {
     if (err instanceof CommandRejected) return err;
@@ -102,7 +132,7 @@ describe.each(COMMANDS)('%s', (name) => {
     `is refused to %s with NOT_PERMITTED, naming who may (${describeWho(row.who)})`,
     (_label, actor) => {
       refuse(
-        caseAt(stage),
+        stateFor(name, stage),
         name,
         actor,
         args,

@@ -59,7 +59,7 @@ describe('the stage machine', () => {
     expect(state.stage).toBe('INVESTIGATION');
     run(state, 'planRaid', AS.PROSECUTION, { locationRefs: ['L-1'] });
     expect(state.stage).toBe('OPERATION');
-    run(state, 'recordArrest', AS.POLICE, { suspectRef: 'S-2', offenceClass: 'child-sale' });
+    run(state, 'recordArrest', AS.POLICE, { suspectRef: 'S-2', offenceClass: 'child-sale', inFlagrante: true });
     expect(state.stage).toBe('DETENTION');
     run(state, 'fileCharges', AS.PROSECUTION, { suspectRefs: ['S-2'], offences: ['sale-of-children'] });
     expect(state.stage).toBe('PROSECUTION');
@@ -107,6 +107,7 @@ describe('the stage machine', () => {
     expect(state.deadlines).toEqual([]);
 
     const closed = caseAt('JUDGMENT');
+    run(closed, 'waiveAppeal', AS.JUDICIARY, { suspectRefs: ['S-1'] });
     const outcome = run(closed, 'closeCase', AS.PROSECUTION);
     expect(outcome.effects).toEqual([{ kind: 'stop-raid', workflowId: `${closed.workflowId}-raid-R-1` }]);
     expect(closed.deadlines).toEqual([]);
@@ -129,15 +130,16 @@ describe('the stage machine', () => {
         });
         expect(
           run(state, 'requestWarrant', AS.PROSECUTION, { kind: 'search', locationRefs: ['L-3', 'L-4'] }).result,
-        ).toMatchObject({ warrantRef: 'W-2' });
-        run(state, 'approveWarrant', AS.JUDICIARY, { warrantRef: 'W-2' });
+        ).toMatchObject({ warrantRef: 'W-3' });
+        run(state, 'approveWarrant', AS.JUDICIARY, { warrantRef: 'W-3' });
         expect(run(state, 'planRaid', AS.POLICE, { locationRefs: ['L-3', 'L-4'] }).result).toMatchObject({
           raidRef: 'R-2',
-          warrantRefs: ['W-2'],
+          warrantRefs: ['W-3'],
         });
         run(state, 'recordArrest', AS.POLICE, {
           suspectRef: 'S-3',
           offenceClass: 'child-sale',
+          inFlagrante: true,
           raidRef: 'R-2',
           locationRef: 'L-4',
         });
@@ -156,7 +158,7 @@ describe('ordering: commands are refused outside their stages (WRONG_STAGE)', ()
       AS.JUDICIARY,
       { verdicts: [{ suspectRef: 'S-1', outcome: 'convicted' }] },
       'WRONG_STAGE',
-      /^recordVerdict: not allowed while the case is PROSECUTION \(allowed in TRIAL\)$/,
+      /^recordVerdict: not allowed while the case is PROSECUTION \(allowed in TRIAL, JUDGMENT\)$/,
     );
   });
 
@@ -472,6 +474,7 @@ describe('preconditions (PRECONDITION)', () => {
     run(state, 'recordVerdict', AS.JUDICIARY, {
       verdicts: [{ suspectRef: 'S-1', outcome: 'convicted', sentenceMonths: 120 }],
     });
+    run(state, 'waiveAppeal', AS.JUDICIARY, { suspectRefs: ['S-1'] });
     refuse(
       state,
       'closeCase',
@@ -513,7 +516,7 @@ describe('unknown parties and places (UNKNOWN_REFERENCE)', () => {
       caseAt('OPERATION'),
       'recordArrest',
       AS.POLICE,
-      { suspectRef: 'S-99', offenceClass: 'trafficking' },
+      { suspectRef: 'S-99', offenceClass: 'trafficking', inFlagrante: true },
       'UNKNOWN_REFERENCE',
       /^suspectRef: no suspect S-99 in this case$/,
     );
@@ -685,7 +688,7 @@ describe('malformed arguments (INVALID_ARGUMENTS), each message naming the field
       'addLocation',
       AS.POLICE,
       { kind: 'castle', district: 'Cercado' },
-      /^args\.kind: Invalid option: expected one of/,
+      /^args\.kind: must be one of the case's location kinds: home, business, /,
     ],
     [
       'wrong enum in an array',
@@ -786,8 +789,8 @@ describe('malformed arguments (INVALID_ARGUMENTS), each message naming the field
       'official of a non-agency',
       'addSuspect',
       AS.POLICE,
-      { name: 'Alguien', official: { agency: 'ARMY', current: true } },
-      /^args\.official\.agency: /,
+      { name: 'Alguien', official: { institution: 'army', current: true } },
+      /^args\.official\.institution: Invalid option: expected one of "police"\|/,
     ],
   ];
   it.each(cases)('%s (%s)', (_what, name, actor, args, message) => {
@@ -801,7 +804,7 @@ describe('malformed arguments (INVALID_ARGUMENTS), each message naming the field
       AS.JUDICIARY,
       { verdicts: [{ suspectRef: 'S-1', outcome: 'acquitted', sentenceMonths: 12 }] },
       'INVALID_ARGUMENTS',
-      /^verdicts\[0\]\.sentenceMonths: an acquittal carries no sentence$/,
+      /^args\.verdicts\.0\.sentenceMonths: only a conviction carries a sentence$/,
     );
   });
 
@@ -886,7 +889,7 @@ describe('conflicts (CONFLICT)', () => {
       state,
       'recordArrest',
       AS.POLICE,
-      { suspectRef: 'S-1', offenceClass: 'trafficking' },
+      { suspectRef: 'S-1', offenceClass: 'trafficking', warrantRef: 'W-2' },
       'CONFLICT',
       /^suspectRef: S-1 is already in custody under arrest A-1$/,
     );
@@ -895,13 +898,14 @@ describe('conflicts (CONFLICT)', () => {
       state,
       'recordArrest',
       AS.POLICE,
-      { suspectRef: 'S-1', offenceClass: 'trafficking' },
+      { suspectRef: 'S-1', offenceClass: 'trafficking', inFlagrante: true },
       'CONFLICT',
       /under arrest A-1/,
     );
     run(state, 'endDetention', AS.JUDICIARY, { arrestRef: 'A-1', outcome: 'released' });
     expect(
-      run(state, 'recordArrest', AS.POLICE, { suspectRef: 'S-1', offenceClass: 'trafficking' }).result,
+      run(state, 'recordArrest', AS.POLICE, { suspectRef: 'S-1', offenceClass: 'trafficking', warrantRef: 'W-2' })
+        .result,
     ).toMatchObject({ arrestRef: 'A-2' });
   });
 
@@ -986,14 +990,22 @@ describe('conflicts (CONFLICT)', () => {
       validateCaseCommand(
         state,
         'recordArrest',
-        { commandId: newCommandId(), actor: AS.POLICE, args: { suspectRef: 'S-2', offenceClass: 'other' } },
+        {
+          commandId: newCommandId(),
+          actor: AS.POLICE,
+          args: { suspectRef: 'S-2', offenceClass: 'other', warrantRef: 'W-2' },
+        },
         NOW,
       );
     expect(state).toEqual(before);
     executeCaseCommand(
       state,
       'recordArrest',
-      { commandId: newCommandId(), actor: AS.POLICE, args: { suspectRef: 'S-2', offenceClass: 'other' } },
+      {
+        commandId: newCommandId(),
+        actor: AS.POLICE,
+        args: { suspectRef: 'S-2', offenceClass: 'other', warrantRef: 'W-2' },
+      },
       NOW,
     );
     expect(Object.keys(state.arrests)).toEqual(['A-1']);
@@ -1041,6 +1053,9 @@ describe('defects found by these tests, now fixed', () => {
         NOW,
       ),
     );
-    expect(refusal.message).toMatch(/verdicts\[1\]\.suspectRef/);
+    expect([refusal.code, refusal.message]).toEqual([
+      'INVALID_ARGUMENTS',
+      'args.verdicts: must not give two verdicts for one defendant',
+    ]);
   });
 });

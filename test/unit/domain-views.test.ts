@@ -154,7 +154,7 @@ describe('each agency gets its view of an event, and nothing more', () => {
     run(state, 'addSuspect', AS.PROSECUTION, {
       name: 'Juez Inventado',
       roles: ['facilitator'],
-      official: { agency: 'JUDICIARY', current: true },
+      official: { institution: 'judiciary', current: true },
     });
     const msgs = byRecipient(
       toAgencyMessages(
@@ -237,7 +237,7 @@ describe('conflict of interest: a restricted agency hears nothing of the case, n
     run(state, 'addSuspect', AS.PROSECUTION, {
       name: 'Aurelio Benavides Tapia',
       roles: ['leader'],
-      official: { agency: 'POLICE', current: false, rank: 'former national police chief' },
+      official: { institution: 'police', current: false, rank: 'former national police chief' },
     });
     return state;
   }
@@ -245,7 +245,13 @@ describe('conflict of interest: a restricted agency hears nothing of the case, n
   it('OVERSIGHT and PROSECUTION hear of the conflict; POLICE does not', () => {
     const msgs = messagesOf(withFormerChief(), 'conflict-of-interest');
     expect(Object.keys(msgs).sort()).toEqual(['AUDIT', 'OVERSIGHT', 'PROSECUTION']);
-    expect(msgs.OVERSIGHT).toEqual({ caseId: 'PE-LIM-2026-0042', suspectRef: 'S-3', agency: 'POLICE', current: false });
+    expect(msgs.OVERSIGHT).toEqual({
+      caseId: 'PE-LIM-2026-0042',
+      suspectRef: 'S-3',
+      institution: 'police',
+      agency: 'POLICE',
+      current: false,
+    });
   });
 
   it('later events do not reach the restricted agency at all: no placeholder, nothing to notice', () => {
@@ -269,7 +275,7 @@ describe('conflict of interest: a restricted agency hears nothing of the case, n
     run(state, 'addSuspect', AS.PROSECUTION, {
       name: 'Juez Inventado',
       roles: ['facilitator'],
-      official: { agency: 'JUDICIARY', current: true },
+      official: { institution: 'judiciary', current: true },
     });
     run(state, 'clearStaff', AS.PROSECUTION, { agency: 'JUDICIARY', staffId: 'judge-vetted-1' });
     run(state, 'requestWarrant', AS.PROSECUTION, { kind: 'search', locationRefs: ['L-3'] });
@@ -318,11 +324,12 @@ describe('the catalogue is the whole truth of who knows what', () => {
     run(state, 'addSuspect', AS.PROSECUTION, {
       name: 'Aurelio Benavides Tapia',
       roles: ['leader'],
-      official: { agency: 'POLICE', current: false },
+      official: { institution: 'police', current: false },
     });
     run(state, 'recordArrest', AS.POLICE, {
       suspectRef: 'S-3',
       offenceClass: 'organized-crime',
+      inFlagrante: true,
       raidRef: 'R-1',
       locationRef: 'L-1',
     });

@@ -86,9 +86,9 @@ function restrictedCase(): CaseState {
   run(state, 'addSuspect', AS.PROSECUTION, {
     name: OFFICIAL_NAME,
     roles: ['leader'],
-    official: { agency: 'POLICE', current: false, rank: 'former chief' },
+    official: { institution: 'police', current: false, rank: 'former chief' },
   });
-  run(state, 'recordArrest', AS.POLICE, { suspectRef: 'S-3', offenceClass: 'child-sale' });
+  run(state, 'recordArrest', AS.POLICE, { suspectRef: 'S-3', offenceClass: 'child-sale', inFlagrante: true });
   for (const d of takeDue(state, NOW + 40 * SECOND)) onCaseDeadline(state, d, NOW + 40 * SECOND); // expiries, escalations
   const open = Object.values(state.tasks).find((t) => t.status === 'open' && t.assignee === 'JUDICIARY');
   if (open)
@@ -113,10 +113,28 @@ function busyCase(): CaseState {
   return state;
 }
 
+/** In detention, with S-2 arrested in flagrante (A-2): its judicial review pending. */
+function flagranteCase(): CaseState {
+  const state = caseAt('DETENTION');
+  run(state, 'recordArrest', AS.POLICE, { suspectRef: 'S-2', offenceClass: 'trafficking', inFlagrante: true });
+  return state;
+}
+
+/** In judgment: S-1's verdict under appeal, or final. */
+function judgedCase(then: 'appealed' | 'final'): CaseState {
+  const state = caseAt('JUDGMENT');
+  if (then === 'appealed') run(state, 'lodgeAppeal', AS.PROSECUTION, { suspectRef: 'S-1', by: 'prosecution' });
+  else run(state, 'waiveAppeal', AS.JUDICIARY, { suspectRefs: ['S-1'] });
+  return state;
+}
+
 const POOL: { label: string; state: CaseState; snapshot: CaseState }[] = [
   ...STAGES.map((stage: Stage) => ({ label: stage, state: caseAt(stage) })),
   { label: 'restricted', state: restrictedCase() },
   { label: 'busy', state: busyCase() },
+  { label: 'flagrante', state: flagranteCase() },
+  { label: 'appealed', state: judgedCase('appealed') },
+  { label: 'final', state: judgedCase('final') },
 ].map((s) => ({ ...s, snapshot: structuredClone(s.state) }));
 
 /** A minor's protection: its tasks are done by hand (completeTask), unlike the case's decision tasks. */
@@ -337,16 +355,22 @@ const enumish = (...values: string[]) =>
   );
 
 /** Per command, the enum fields whose values differ from command to command. */
+const HEARINGS = ['preliminary', 'detention', 'trial', 'sentencing', 'appeal'];
 const ENUMS: Record<string, Record<string, string[]>> = {
-  addLocation: { kind: ['home', 'business', 'clinic', 'vehicle', 'other'] },
+  // Codes of the case's vocabulary: known ones, and well-formed unknown ones (refused with the list).
+  addLocation: { kind: ['home', 'business', 'clinic', 'mining-camp', 'bar', 'farm', 'castle'] },
   requestWarrant: { kind: ['search', 'arrest'] },
   recordSeizure: { kind: ['documents', 'cash', 'vehicle', 'phone', 'computer', 'medical-equipment', 'other'] },
-  scheduleHearing: { kind: ['preliminary', 'detention', 'trial', 'sentencing'] },
+  scheduleHearing: { kind: HEARINGS },
+  recordHearing: { kind: HEARINGS },
   denyWarrant: { reason: ['insufficient-grounds', 'defective', 'other'] },
   transferCustody: { reason: ['evidence-storage', 'forensic-analysis', 'court-exhibit', 'return-to-owner', 'other'] },
   archiveCase: { reason: ['insufficient-evidence', 'no-offence', 'merged', 'other'] },
-  reportLocation: { outcome: ['secured', 'empty', 'no-entry', 'aborted'] },
+  reportLocation: { outcome: ['secured', 'hostile', 'empty', 'no-entry', 'aborted'] },
   endDetention: { outcome: ['released', 'remanded'] },
+  severDefendant: { reason: ['fugitive', 'contempt-of-court', 'separate-trial', 'unfit-to-stand-trial', 'other'] },
+  lodgeAppeal: { by: ['defence', 'prosecution'] },
+  decideAppeal: { decision: ['upheld', 'overturned', 'retrial'], outcome: ['convicted', 'acquitted', 'dismissed'] },
   completeTask: { outcome: ['approved', 'examined', 'shelter-placement', 'done-1'] },
 };
 
@@ -380,7 +404,7 @@ const OVERRIDES: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
           fc.record(
             {
               suspectRef: refOf('S'),
-              outcome: enumish('convicted', 'acquitted'),
+              outcome: enumish('convicted', 'acquitted', 'dismissed'),
               sentenceMonths: fc.integer({ min: -1, max: 1201 }),
             },
             { requiredKeys: ['suspectRef', 'outcome'] },
@@ -390,9 +414,50 @@ const OVERRIDES: Record<string, Record<string, fc.Arbitrary<unknown>>> = {
       },
     ),
   },
+  // Mostly the fixture's defendant S-1, so that appeals and severances get through.
+  severDefendant: {
+    suspectRef: fc.oneof({ weight: 3, arbitrary: fc.constant('S-1') }, { weight: 1, arbitrary: refOf('S') }),
+  },
+  lodgeAppeal: {
+    suspectRef: fc.oneof({ weight: 3, arbitrary: fc.constant('S-1') }, { weight: 1, arbitrary: refOf('S') }),
+    by: fc.oneof({ weight: 3, arbitrary: fc.constant('prosecution') }, { weight: 1, arbitrary: enumish('defence') }),
+  },
+  waiveAppeal: {
+    suspectRefs: fc.oneof({ weight: 3, arbitrary: fc.constant(['S-1']) }, { weight: 1, arbitrary: refsOf('S') }),
+  },
+  // Mostly an arrest with a basis: the fixture's arrest warrant W-2 (over S-1, S-2), or in flagrante.
+  recordArrest: {
+    warrantRef: fc.oneof({ weight: 3, arbitrary: fc.constant('W-2') }, { weight: 1, arbitrary: refOf('W') }),
+    inFlagrante: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.boolean() }),
+    raidRef: fc.oneof({ weight: 3, arbitrary: fc.constant('R-1') }, { weight: 1, arbitrary: refOf('R') }),
+    locationRef: fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom('L-1', 'L-2') },
+      { weight: 1, arbitrary: refOf('L') },
+    ),
+  },
+  confirmArrest: {
+    arrestRef: fc.oneof({ weight: 3, arbitrary: fc.constant('A-2') }, { weight: 1, arbitrary: refOf('A') }),
+  },
+  decideAppeal: {
+    suspectRef: fc.oneof({ weight: 3, arbitrary: fc.constant('S-1') }, { weight: 1, arbitrary: refOf('S') }),
+  },
+  // Mostly hearings ahead (scheduled) or behind (held) the commands' instants.
+  scheduleHearing: {
+    at: fc.oneof(
+      { weight: 3, arbitrary: fc.constant(new Date(NOW + 86_400_000).toISOString()) },
+      { weight: 1, arbitrary: iso },
+    ),
+  },
+  recordHearing: {
+    at: fc.oneof(
+      { weight: 3, arbitrary: fc.constant(new Date(NOW - HOUR).toISOString()) },
+      { weight: 1, arbitrary: iso },
+    ),
+  },
 };
 
 const REF_FIELDS: Record<string, string> = {
+  hearingRef: 'H',
   warrantRef: 'W',
   raidRef: 'R',
   locationRef: 'L',
@@ -418,13 +483,29 @@ function plausibleField(command: string, field: string, withOverflow: boolean): 
     case 'description':
       return text;
     case 'roles':
-      return fc.array(enumish('leader', 'member', 'medical', 'broker', 'buyer', 'parent', 'facilitator'), {
+      return fc.array(enumish('leader', 'member', 'recruiter', 'transporter', 'guard', 'mastermind'), {
         maxLength: 12,
       });
     case 'official':
-      return fc.record({ agency, current: fc.boolean(), rank: text }, { requiredKeys: ['agency', 'current'] });
+      return fc.oneof(
+        {
+          weight: 4,
+          arbitrary: fc.record(
+            {
+              institution: enumish('police', 'judiciary', 'prosecution', 'municipality', 'congress', 'military'),
+              institutionRef: fc.constantFrom('MUNI-LIMA-SJL', 'a b', ''),
+              current: fc.boolean(),
+              rank: text,
+            },
+            { requiredKeys: ['institution', 'current'] },
+          ),
+        },
+        // As recorded before institutions: refused by validators now.
+        { weight: 1, arbitrary: fc.record({ agency, current: fc.boolean() }, { requiredKeys: ['agency', 'current'] }) },
+      );
     case 'minor':
     case 'protected':
+    case 'inFlagrante':
       return fc.boolean();
     case 'ageMonths':
       return fc.oneof(fc.integer({ min: -10, max: 1600 }), fc.double(), fc.constantFrom(NaN, Infinity, -0, 215, 216));
@@ -441,7 +522,9 @@ function plausibleField(command: string, field: string, withOverflow: boolean): 
     case 'at':
       return iso;
     case 'offenceClass':
-      return enumish('trafficking', 'organized-crime', 'child-sale', 'illegal-abortion', 'other');
+      return enumish('trafficking', 'organized-crime', 'child-sale', 'forced-begging', 'labour-exploitation', 'piracy');
+    case 'sentenceMonths':
+      return fc.integer({ min: -1, max: 1201 });
     case 'custodyRef':
       return fc.constantFrom('SHELTER-12', 'MIMP-CAR-07', 'a b', '', 'x'.repeat(41));
     case 'to':

@@ -6,17 +6,20 @@
 import { checkAccess, type AccessFacts } from '../access';
 import type { ParsedCommandInput } from '../command-args';
 import { reject } from '../errors';
-import { parseCaseArgs, parseEnvelope } from '../input-schemas';
+import { parseCaseArgs, parseEnvelope, parseRecordedCaseArgs } from '../input-schemas';
 import { attribute, emit } from '../outbox';
 import { checkAllowed, PERMISSIONS, type CaseCommandName, type Permission } from '../permissions';
 import { commandFingerprint, earlierResult, recall, remember } from '../recent-commands';
+import { CURRENT_RULES, type Rules } from '../rule-changes';
 import { isFinal, type Stage } from '../stages';
 import type { CaseState, Deadline, TaskOwnerState } from '../state';
 import { onTaskDeadline } from '../task-ops';
 import { iso } from '../time';
+import { recordSystemEvents } from '../timeline';
 import { assertVerified, isUnverified } from '../unverified';
 import type { CommandContext, CommandDef, Outcome } from './define';
 import { onDetentionDeadline } from './detention';
+import { onAppealWindowClosed } from './judgment';
 import { commandDef, isCaseCommand } from './registry';
 import { onWarrantExpiry } from './warrants';
 
@@ -102,7 +105,8 @@ export function validateCaseCommand(state: CaseState, name: string, input: unkno
   checkStage(name, permission, state.stage);
   const def = commandDef(name);
   const args = parseCaseArgs(name, raw ?? {});
-  const ctx = { now, actor };
+  // Validators apply the current rules: they never run on replay (see rule-changes.ts).
+  const ctx: CommandContext = { now, actor, rules: CURRENT_RULES };
   def.check?.(state, args, ctx);
   return { kind: 'run', def, args, ctx, commandId: envelope.commandId, fingerprint: envelope.fingerprint };
 }
@@ -115,21 +119,37 @@ function checkStage(name: CaseCommandName, permission: Permission, stage: Stage)
 
 /**
  * Runs a command the validator accepted. Rules are checked once, in the validator, which Temporal runs
- * just before this handler against the same state; the handler only applies. That keeps histories
- * replayable when rules change, since validators do not run on replay.
+ * just before this handler against the same state; the handler only applies, and accepts the arguments
+ * histories recorded under older rules hold (RECORDED_CASE_ARGS). That keeps histories replayable when
+ * rules change, since validators do not run on replay; `rules` says which changed rules apply (the
+ * workflow answers with `patched`).
  */
-export function executeCaseCommand(state: CaseState, name: CaseCommandName, input: unknown, now: number): Outcome {
+export function executeCaseCommand(
+  state: CaseState,
+  name: CaseCommandName,
+  input: unknown,
+  now: number,
+  rules: Rules = CURRENT_RULES,
+): Outcome {
   const { actor, args: raw, commandId } = parseEnvelope(assertVerified(input));
   const fingerprint = commandFingerprint(name, actor, raw);
   const earlier = earlierResult(state, commandId, fingerprint);
   if (earlier) return { result: earlier.result as Record<string, unknown> };
   const def = commandDef(name);
-  const args = parseCaseArgs(name, raw ?? {});
+  const args = parseRecordedCaseArgs(name, raw ?? {});
+  const ctx: CommandContext = { now, actor, rules };
   const firstNewEvent = state.counters.event + 1;
-  if (def.move?.from.includes(state.stage)) moveStage(state, def.move.to, now);
-  const outcome = def.apply(state, args, { now, actor });
+  const move = def.move;
+  if (move?.from.includes(state.stage) && (move.when?.(state, args, ctx) ?? true)) moveStage(state, move.to, now);
+  const outcome = def.apply(state, args, ctx);
   attribute(state.outbox, firstNewEvent, actor);
-  state.timeline.push({ at: iso(now), type: name, by: actor, ...timelineRef(def, outcome) });
+  state.timeline.push({
+    at: iso(now),
+    type: name,
+    by: actor,
+    ...timelineRef(def, outcome),
+    ...(def.detail ? { detail: def.detail(args) } : {}),
+  });
   if (commandId) remember(state, { id: commandId, fingerprint, result: outcome.result });
   return outcome;
 }
@@ -154,16 +174,25 @@ function timelineRef(def: CommandDef, outcome: Outcome): { ref?: string } {
   return typeof ref === 'string' ? { ref } : {};
 }
 
-export function onCaseDeadline(state: CaseState, deadline: Deadline, now: number): void {
+/** A deadline of the case fires: what it does, and on the timeline what the system did (source: system). */
+export function onCaseDeadline(state: CaseState, deadline: Deadline, now: number, rules: Rules = CURRENT_RULES): void {
+  const firstNewEvent = state.counters.event + 1;
+  fireDeadline(state, deadline, now, rules);
+  recordSystemEvents(state, firstNewEvent, now);
+}
+
+function fireDeadline(state: CaseState, deadline: Deadline, now: number, rules: Rules): void {
   switch (deadline.kind) {
     case 'task-reminder':
     case 'task-due':
       return onTaskDeadline(state, deadline, now);
     case 'detention-warning':
     case 'detention-expiry':
-      return onDetentionDeadline(state, deadline, now);
+      return onDetentionDeadline(state, deadline, now, rules);
     case 'warrant-expiry':
       return onWarrantExpiry(state, deadline, now);
+    case 'appeal-window':
+      return onAppealWindowClosed(state, deadline, now);
     default: {
       const _exhaustive: never = deadline.kind;
       return _exhaustive;

@@ -1,11 +1,19 @@
 /** Opening, investigating and archiving a case: parties and places, under pseudonyms. */
 import type { Agency } from '../actors';
+import type { Official } from '../case';
+import type { RecordedCaseArgs } from '../command-args';
+import { toMs } from '../durations';
 import { reject } from '../errors';
+import { institutionOfAgency, restrictedAgencyOf } from '../officials';
 import { emit } from '../outbox';
 import { nextRef, type CaseState } from '../state';
+import { openTask } from '../task-ops';
 import { iso } from '../time';
+import { checkCodes } from '../vocabulary';
 import { wrapUp } from './closing';
 import { command } from './define';
+
+export const OFFICIAL_REVIEW_TASK = 'review-official';
 
 export const startInvestigation = command('startInvestigation', {
   summary: 'Move an opened case into investigation.',
@@ -59,13 +67,30 @@ export const revokeClearance = command('revokeClearance', {
   },
 });
 
+/** An official as the case keeps it; one recorded by the agency they belonged to gets that agency's institution. */
+function officialOf(given: NonNullable<RecordedCaseArgs<'addSuspect'>['official']>): Official {
+  const institution = given.institution ?? (given.agency ? institutionOfAgency(given.agency) : 'other');
+  const agency = restrictedAgencyOf(institution);
+  return {
+    institution,
+    ...(given.institutionRef ? { institutionRef: given.institutionRef } : {}),
+    current: given.current,
+    ...(given.rank ? { rank: given.rank } : {}),
+    ...(agency ? { agency } : {}),
+  };
+}
+
 export const addSuspect = command('addSuspect', {
-  summary: 'Record an identified suspect; an official or former official triggers OVERSIGHT.',
+  summary:
+    'Record an identified suspect; an official of any institution gets an OVERSIGHT review, and restricts ' +
+    'the agency of the case that is their institution.',
   ref: 'suspectRef',
-  apply: (state, args, { now }) => {
+  check: (state, args) => checkCodes(state, 'suspectRoles', args.roles, 'args.roles'),
+  apply: (state, { official: given, ...args }, { now, rules }) => {
     const ref = nextRef(state.counters, 'S');
-    state.suspects[ref] = { ...args, ref, addedAt: iso(now), charged: false };
-    const agency = args.official?.agency;
+    const official = given ? officialOf(given) : undefined;
+    state.suspects[ref] = { ...args, ...(official ? { official } : {}), ref, addedAt: iso(now), charged: false };
+    const agency = official?.agency;
     // Restrict before anything is emitted: the official's agency must not even learn of this suspect.
     // OVERSIGHT is never restricted, since it is the agency that watches the others.
     if (agency && agency !== 'OVERSIGHT' && !state.restrictedAgencies.includes(agency)) {
@@ -73,15 +98,44 @@ export const addSuspect = command('addSuspect', {
       // Someone must still be able to run the case when the prosecution itself is restricted.
       if (agency === 'PROSECUTION') clear(state, 'PROSECUTION', state.leadProsecutor.staffId);
     }
-    emit(state, 'suspect-added', { suspectRef: ref, roles: args.roles, official: args.official !== undefined }, now);
-    if (args.official) {
-      emit(state, 'conflict-of-interest', { suspectRef: ref, agency, current: args.official.current }, now, {
-        to: ['OVERSIGHT', 'PROSECUTION'],
-      });
+    emit(state, 'suspect-added', { suspectRef: ref, roles: args.roles, official: official !== undefined }, now);
+    if (official) {
+      emit(
+        state,
+        'conflict-of-interest',
+        {
+          suspectRef: ref,
+          institution: official.institution,
+          ...(official.institutionRef ? { institutionRef: official.institutionRef } : {}),
+          current: official.current,
+          ...(agency ? { agency } : {}),
+        },
+        now,
+        { to: ['OVERSIGHT', 'PROSECUTION'] },
+      );
+      if (rules('oversight-reviews-every-official')) openOfficialReview(state, ref, official, now);
     }
     return { result: { suspectRef: ref } };
   },
 });
+
+/** OVERSIGHT reviews every official among the suspects, of whatever institution. */
+function openOfficialReview(state: CaseState, suspectRef: string, official: Official, now: number): void {
+  openTask(
+    state,
+    {
+      kind: OFFICIAL_REVIEW_TASK,
+      title: `Review official suspect ${suspectRef} (${official.institution}${official.current ? '' : ', former'})`,
+      ref: suspectRef,
+      assignee: 'OVERSIGHT',
+      dueInMs: toMs(state.policy.task.defaultDue),
+      remindBeforeMs: toMs(state.policy.task.remindBefore),
+      // The lead hears of a review left undone.
+      escalateTo: ['PROSECUTION'],
+    },
+    now,
+  );
+}
 
 export const addVictim = command('addVictim', {
   summary: 'Record a victim under a pseudonym (V-n); a name, if given, stays encrypted in the case.',
@@ -111,6 +165,7 @@ export const addWitness = command('addWitness', {
 export const addLocation = command('addLocation', {
   summary: 'Record a location of interest (L-n); the address stays encrypted in the case.',
   ref: 'locationRef',
+  check: (state, args) => checkCodes(state, 'locationKinds', args.kind, 'args.kind'),
   apply: (state, args, { now }) => {
     const ref = nextRef(state.counters, 'L');
     state.locations[ref] = { ...args, ref, addedAt: iso(now) };

@@ -1,17 +1,15 @@
 /** Coordinated operations (raids), seizures with their custody chains, and rescued minors. */
 import { clearancesOf } from '../access';
-import { protectionWorkflowId, raidWorkflowId } from '../case-state';
+import { protectionWorkflowId, raidFigures, raidWorkflowId } from '../case-state';
 import { reject } from '../errors';
 import { emit } from '../outbox';
 import { nextRef, type CaseState } from '../state';
 import { iso } from '../time';
+import { recordSystemEvents } from '../timeline';
 import { command, requireRef, type ProtectionStart, type RaidStart } from './define';
+import { figuresAfterRaid } from './detention';
+import { checkPlace } from './places';
 import { isWarrantValid } from './warrants';
-
-function checkPlace(state: CaseState, a: { raidRef?: string; locationRef?: string }): void {
-  if (a.raidRef) requireRef(state.raids, a.raidRef, 'raidRef', 'raid');
-  if (a.locationRef) requireRef(state.locations, a.locationRef, 'locationRef', 'location');
-}
 
 /** The approved search warrants that cover a location at a given time. */
 function coveringWarrants(state: CaseState, locationRef: string, at: number): string[] {
@@ -70,8 +68,11 @@ export const planRaid = command('planRaid', {
 });
 
 export const reportLocation = command('reportLocation', {
-  summary: "Report one raid location's outcome.",
+  summary:
+    "Report one raid location's outcome; where the raid found no one (empty, aborted, no-entry) nothing is " +
+    'arrested, seized or rescued.',
   ref: 'raidRef',
+  detail: ({ locationRef, outcome }) => ({ locationRef, outcome }),
   check: (state, { raidRef, locationRef }) => {
     const raid = requireRef(state.raids, raidRef, 'raidRef', 'raid');
     if (!raid.locationRefs.includes(locationRef)) {
@@ -100,14 +101,13 @@ export const reportLocation = command('reportLocation', {
  * with locations still to report: the case trusts its own record, not whoever says the raid is over.
  */
 export function onRaidCompleted(state: CaseState, raidRef: string, now: number): boolean {
-  const raid = state.raids[raidRef];
+  const raid = Object.prototype.hasOwnProperty.call(state.raids, raidRef) ? state.raids[raidRef] : undefined;
   if (!raid || raid.status === 'completed') return false;
   const missing = raid.locationRefs.filter((l) => !raid.reports[l]);
   if (missing.length > 0) return false;
   raid.status = 'completed';
-  const count = <T extends { raidRef?: string }>(xs: Record<string, T>) =>
-    Object.values(xs).filter((x) => x.raidRef === raidRef).length;
-  const minorsRescued = Object.values(state.victims).filter((v) => v.custody?.raidRef === raidRef).length;
+  const firstNewEvent = state.counters.event + 1;
+  const outcomes = Object.values(raid.reports).map((r) => r.outcome);
   emit(
     state,
     'raid-completed',
@@ -116,19 +116,19 @@ export function onRaidCompleted(state: CaseState, raidRef: string, now: number):
       locationCount: raid.locationRefs.length,
       reported: Object.keys(raid.reports).length,
       missing,
-      arrests: count(state.arrests),
-      seizures: count(state.items),
-      minorsRescued,
+      secured: outcomes.filter((o) => o === 'secured' || o === 'hostile').length,
+      ...raidFigures(state, raidRef),
     },
     now,
   );
+  recordSystemEvents(state, firstNewEvent, now);
   return true;
 }
 
 export const recordSeizure = command('recordSeizure', {
   summary: 'Record a seized item; its custody chain starts with the seizing agency.',
   ref: 'itemRef',
-  check: (state, args) => checkPlace(state, args),
+  check: (state, args) => checkPlace(state, args, 'seizure'),
   apply: (state, { heldBy, ...args }, { now, actor }) => {
     const ref = nextRef(state.counters, 'E');
     const holder = { agency: actor.agency, ...((heldBy ?? actor.staffId) ? { staffId: heldBy ?? actor.staffId } : {}) };
@@ -139,6 +139,7 @@ export const recordSeizure = command('recordSeizure', {
       { itemRef: ref, kind: args.kind, raidRef: args.raidRef, locationRef: args.locationRef, heldBy: holder },
       now,
     );
+    figuresAfterRaid(state, args.raidRef, now);
     return { result: { itemRef: ref } };
   },
 });
@@ -169,7 +170,7 @@ export const rescueMinor = command('rescueMinor', {
     const victim = requireRef(state.victims, args.victimRef, 'victimRef', 'victim');
     if (!victim.minor) reject('PRECONDITION', `victimRef: ${args.victimRef} is not recorded as a minor`);
     if (victim.custody) reject('CONFLICT', `victimRef: ${args.victimRef} is already in protective custody`);
-    checkPlace(state, args);
+    checkPlace(state, args, 'rescue');
   },
   apply: (state, { victimRef, custodyRef, raidRef }, { now }) => {
     const victim = state.victims[victimRef]!;
@@ -205,6 +206,7 @@ export const rescueMinor = command('rescueMinor', {
       restrictedAgencies: [...state.restrictedAgencies],
       clearedStaff: clearancesOf(state),
     };
+    figuresAfterRaid(state, raidRef, now);
     return {
       result: { victimRef, protectionWorkflowId: workflowId },
       effects: [{ kind: 'start-protection', protection }],

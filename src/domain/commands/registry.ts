@@ -1,8 +1,8 @@
 /** Every case command, by name: its stage move, reference, preconditions and state change (see define.ts). */
-import type { CaseArgs } from '../command-args';
+import type { CaseArgs, RecordedCaseArgs } from '../command-args';
 import type { CaseCommandName } from '../permissions';
 import type { CommandDef } from './define';
-import { endDetention, extendDetention, recordArrest } from './detention';
+import { confirmArrest, endDetention, extendDetention, recordArrest } from './detention';
 import {
   addLocation,
   addSuspect,
@@ -15,10 +15,11 @@ import {
   startInvestigation,
 } from './investigation';
 import { planRaid, recordSeizure, reportLocation, rescueMinor, transferCustody } from './operation';
-import { closeCase, fileCharges, openTrial, recordVerdict, scheduleHearing } from './trial';
+import { decideAppeal, lodgeAppeal, recordVerdict, severDefendant, waiveAppeal } from './judgment';
+import { closeCase, fileCharges, openTrial, recordHearing, scheduleHearing } from './trial';
 import { approveWarrant, denyWarrant, requestWarrant } from './warrants';
 
-export const CASE_COMMAND_DEFS: { readonly [N in CaseCommandName]: CommandDef<CaseArgs<N>> } = {
+export const CASE_COMMAND_DEFS: { readonly [N in CaseCommandName]: CommandDef<CaseArgs<N>, RecordedCaseArgs<N>> } = {
   startInvestigation,
   assignProsecutor,
   clearStaff,
@@ -33,6 +34,7 @@ export const CASE_COMMAND_DEFS: { readonly [N in CaseCommandName]: CommandDef<Ca
   planRaid,
   reportLocation,
   recordArrest,
+  confirmArrest,
   extendDetention,
   endDetention,
   recordSeizure,
@@ -41,7 +43,12 @@ export const CASE_COMMAND_DEFS: { readonly [N in CaseCommandName]: CommandDef<Ca
   fileCharges,
   openTrial,
   scheduleHearing,
+  recordHearing,
   recordVerdict,
+  severDefendant,
+  lodgeAppeal,
+  decideAppeal,
+  waiveAppeal,
   closeCase,
   archiveCase,
 };
@@ -54,5 +61,5 @@ export function isCaseCommand(name: string): name is CaseCommandName {
 
 /** A command's definition, for code that holds its name but not its argument type. */
 export function commandDef(name: CaseCommandName): CommandDef {
-  return CASE_COMMAND_DEFS[name] as CommandDef;
+  return CASE_COMMAND_DEFS[name] as unknown as CommandDef;
 }

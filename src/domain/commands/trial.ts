@@ -1,15 +1,19 @@
-/** Charges, trial, hearings, verdict and closure. */
+/** Charges, trial, hearings and closure (verdicts, severance and appeals: judgment.ts). */
+import type { Defendant } from '../case';
 import { reject } from '../errors';
 import { emit } from '../outbox';
-import { nextRef } from '../state';
+import { nextRef, type CaseState } from '../state';
 import { completeTaskFor } from '../task-ops';
 import { iso } from '../time';
 import { wrapUp } from './closing';
 import { command, requireRef } from './define';
 import { CHARGE_TASK } from './detention';
 
+/** A minute's grace for clocks that differ between the caller and the case. */
+const CLOCK_SKEW_MS = 60_000;
+
 export const fileCharges = command('fileCharges', {
-  summary: 'File charges against identified suspects.',
+  summary: 'File charges against identified suspects; each becomes a defendant awaiting a verdict.',
   // Charges need identified suspects, not arrests: a suspect who fled the raid is charged too.
   move: { from: ['INVESTIGATION', 'OPERATION', 'DETENTION'], to: 'PROSECUTION' },
   ref: 'chargeRef',
@@ -19,7 +23,10 @@ export const fileCharges = command('fileCharges', {
   apply: (state, { suspectRefs, offences }, { now }) => {
     const ref = nextRef(state.counters, 'C');
     state.charges[ref] = { ref, suspectRefs, offences, filedAt: iso(now) };
-    for (const s of suspectRefs) state.suspects[s]!.charged = true;
+    for (const s of suspectRefs) {
+      state.suspects[s]!.charged = true;
+      state.defendants[s] ??= { suspectRef: s, chargedAt: iso(now), status: 'awaiting-verdict', appeals: [] };
+    }
     completeTaskFor(state, CHARGE_TASK, state.caseId, `charges ${ref}`, now);
     emit(state, 'charges-filed', { chargeRef: ref, suspectRefs, offences }, now);
     return { result: { chargeRef: ref } };
@@ -40,47 +47,95 @@ export const openTrial = command('openTrial', {
   },
 });
 
+/** The defendant a hearing names exists; an appellate hearing's defendant has an appeal pending. */
+function checkHearingDefendant(state: CaseState, a: { kind: string; suspectRef?: string }): void {
+  if (!a.suspectRef) return;
+  requireRef(state.suspects, a.suspectRef, 'suspectRef', 'suspect');
+  const defendant = state.defendants[a.suspectRef];
+  if (!defendant) reject('PRECONDITION', `suspectRef: ${a.suspectRef} was never charged`);
+  if (a.kind === 'appeal' && defendant.status !== 'appealed') {
+    reject('PRECONDITION', `suspectRef: ${a.suspectRef} has no appeal pending: an appellate hearing hears one`);
+  }
+}
+
 export const scheduleHearing = command('scheduleHearing', {
-  summary: 'Schedule a hearing.',
+  summary: 'Schedule a hearing (in the future; an appellate hearing names the appellant defendant).',
   ref: 'hearingRef',
-  apply: (state, { kind, at }, { now }) => {
+  check: (state, a, { now }) => {
+    if (Date.parse(a.at) <= now) {
+      reject('PRECONDITION', 'at: a hearing is scheduled in the future; record one that took place with recordHearing');
+    }
+    checkHearingDefendant(state, a);
+  },
+  apply: (state, { kind, at, suspectRef }, { now }) => {
     const ref = nextRef(state.counters, 'H');
-    state.hearings[ref] = { ref, kind, at };
-    emit(state, 'hearing-scheduled', { hearingRef: ref, kind, at }, now);
+    state.hearings[ref] = { ref, kind, at, ...(suspectRef ? { suspectRef } : {}), status: 'scheduled' };
+    emit(state, 'hearing-scheduled', { hearingRef: ref, kind, at, ...(suspectRef ? { suspectRef } : {}) }, now);
     return { result: { hearingRef: ref } };
   },
 });
 
-export const recordVerdict = command('recordVerdict', {
-  summary: 'Record the verdict (and sentence) for each charged suspect.',
-  move: { from: ['TRIAL'], to: 'JUDGMENT' },
-  check: (state, { verdicts }) => {
-    const seen = new Set<string>();
-    verdicts.forEach((v, i) => {
-      if (seen.has(v.suspectRef)) {
-        reject('INVALID_ARGUMENTS', `verdicts[${i}].suspectRef: ${v.suspectRef} already has a verdict here`);
-      }
-      seen.add(v.suspectRef);
-      const suspect = requireRef(state.suspects, v.suspectRef, `verdicts[${i}].suspectRef`, 'suspect');
-      if (!suspect.charged) reject('PRECONDITION', `verdicts[${i}].suspectRef: ${v.suspectRef} was never charged`);
-      if (v.outcome === 'acquitted' && v.sentenceMonths !== undefined) {
-        reject('INVALID_ARGUMENTS', `verdicts[${i}].sentenceMonths: an acquittal carries no sentence`);
-      }
-    });
+export const recordHearing = command('recordHearing', {
+  summary: 'Record a hearing that took place: one that was scheduled (hearingRef), or one that was not.',
+  ref: 'hearingRef',
+  check: (state, a, { now }) => {
+    if (Date.parse(a.at) > now + CLOCK_SKEW_MS) {
+      reject('PRECONDITION', 'at: a hearing that took place is not in the future; schedule one with scheduleHearing');
+    }
+    if (a.hearingRef) {
+      const h = requireRef(state.hearings, a.hearingRef, 'hearingRef', 'hearing');
+      if (h.status === 'held') reject('CONFLICT', `hearingRef: hearing ${a.hearingRef} is already recorded as held`);
+      if (h.kind !== a.kind) reject('PRECONDITION', `kind: hearing ${a.hearingRef} was scheduled as ${h.kind}`);
+    }
+    checkHearingDefendant(state, a);
   },
-  apply: (state, { verdicts }, { now }) => {
-    const at = iso(now);
-    state.verdicts.push(...verdicts.map((v) => ({ ...v, at })));
-    const convicted = verdicts.filter((v) => v.outcome === 'convicted').length;
-    emit(state, 'verdict-recorded', { verdicts, convicted, acquitted: verdicts.length - convicted }, now);
-    return { result: { convicted, acquitted: verdicts.length - convicted } };
+  apply: (state, { kind, at, suspectRef, hearingRef }, { now }) => {
+    const ref = hearingRef ?? nextRef(state.counters, 'H');
+    state.hearings[ref] = {
+      ...state.hearings[ref],
+      ref,
+      kind,
+      at,
+      ...(suspectRef ? { suspectRef } : {}),
+      status: 'held',
+    };
+    emit(state, 'hearing-held', { hearingRef: ref, kind, at, ...(suspectRef ? { suspectRef } : {}) }, now);
+    return { result: { hearingRef: ref } };
   },
 });
 
+/** Why a defendant's proceedings are still open, in the words of a refusal. */
+function stillOpen(d: Defendant): string {
+  switch (d.status) {
+    case 'awaiting-verdict':
+      return 'awaiting a verdict';
+    case 'severed':
+      return 'severed, to be tried apart';
+    case 'judged':
+      return `appeal window open until ${d.appealUntil ?? 'its end'}`;
+    case 'appealed':
+      return 'before the appellate court';
+    case 'final':
+      return 'final';
+    default: {
+      const _exhaustive: never = d.status;
+      return _exhaustive;
+    }
+  }
+}
+
 export const closeCase = command('closeCase', {
-  summary: 'Close a judged case; nobody may still be in police detention.',
+  summary: 'Close a judged case: every judgment final, nobody still in police detention.',
   move: { from: ['JUDGMENT'], to: 'CLOSED' },
   check: (state) => {
+    const open = Object.values(state.defendants).filter((d) => d.status !== 'final');
+    if (open.length > 0) {
+      reject(
+        'PRECONDITION',
+        `the judgments of ${open.map((d) => `${d.suspectRef} (${stillOpen(d)})`).join(', ')} are not final: ` +
+          'a case closes when every judgment is final',
+      );
+    }
     const held = Object.values(state.arrests).filter((a) => a.status === 'held');
     if (held.length > 0) {
       reject(

@@ -88,6 +88,8 @@ export function isWarrantValid(state: CaseState, warrantRef: string, at: number)
 
 export function onWarrantExpiry(state: CaseState, deadline: Deadline, now: number): void {
   const w = state.warrants[deadline.ref];
-  const used = Object.values(state.raids).some((r) => r.warrantRefs.includes(deadline.ref));
+  const used =
+    Object.values(state.raids).some((r) => r.warrantRefs.includes(deadline.ref)) ||
+    Object.values(state.arrests).some((a) => a.basis && 'warrantRef' in a.basis && a.basis.warrantRef === deadline.ref);
   if (w?.status === 'approved' && !used) emit(state, 'warrant-expired', { warrantRef: w.ref }, now);
 }

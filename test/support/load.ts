@@ -22,7 +22,7 @@ async function retrying<T>(what: string, call: () => Promise<T>, deadline: numbe
   }
 }
 
-/** Open → investigation → warrant → raid → arrest → remand → charges → trial → verdict → CLOSED. */
+/** Open → investigation → warrant → raid → arrest in flagrante → remand → charges → trial → verdict → appeal waived → CLOSED. */
 export async function driveShortCase(cases: CaseService, caseId: string, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let step = 0;
@@ -38,11 +38,17 @@ export async function driveShortCase(cases: CaseService, caseId: string, timeout
   const { warrantRef } = await cmd('requestWarrant', PROSECUTION, { kind: 'search', locationRefs: [locationRef] });
   await cmd('approveWarrant', JUDGE, { warrantRef });
   const { raidRef } = await cmd('planRaid', POLICE, { locationRefs: [locationRef] });
-  const { arrestRef } = await cmd('recordArrest', POLICE, { suspectRef, offenceClass: 'trafficking', raidRef });
+  const { arrestRef } = await cmd('recordArrest', POLICE, {
+    suspectRef,
+    offenceClass: 'trafficking',
+    raidRef,
+    inFlagrante: true,
+  });
   await cmd('reportLocation', POLICE, { raidRef, locationRef, outcome: 'secured' });
   await cmd('endDetention', JUDGE, { arrestRef, outcome: 'remanded' });
   await cmd('fileCharges', PROSECUTION, { suspectRefs: [suspectRef], offences: ['human-trafficking'] });
   await cmd('openTrial', JUDGE);
   await cmd('recordVerdict', JUDGE, { verdicts: [{ suspectRef, outcome: 'convicted', sentenceMonths: 60 }] });
+  await cmd('waiveAppeal', JUDGE, { suspectRefs: [suspectRef] });
   await cmd('closeCase', PROSECUTION);
 }

@@ -109,6 +109,8 @@ describe('the reference case', () => {
           'minorsRescued',
           'convicted',
           'acquitted',
+          'dismissed',
+          'outcome', // judgment-final: convicted or acquitted, of nobody named
         ]).toContain(key);
     }
     const raidDone = byAgency.PARTNER!.find((e) => typeOf(e) === 'raid-completed')!;

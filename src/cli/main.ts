@@ -56,7 +56,7 @@ cases (who acts comes from your token):
   cases protection <caseId> <victimRef>           a rescued minor's protection steps
   cases policy [<caseId>]                         the policy new cases open under, or a case's (deadlines, vocabulary)
   cases <command> <caseId> [--file args.json | --args '{...}'] [--command-id ID]
-  cases task claim|complete <taskId> [--outcome code] [--command-id ID]
+  cases task claim|unclaim|complete <taskId> [--outcome code] [--command-id ID]
   cases inbox [--mine] [--unassigned] [--overdue] [--due-within H] [--case ID] [--kind K]
   cases watch                                     your task notifications, live, until Ctrl-C
   cases commands | events                         the command and event catalogues, the vocabulary (no sign-in needed)
@@ -283,9 +283,11 @@ const protection: Verb = async (ctx) => {
 };
 
 const task: Verb = async (ctx) => {
-  needs(ctx, 2, 'claim|complete <taskId>');
+  needs(ctx, 2, 'claim|unclaim|complete <taskId>');
   const action = ctx.rest[0];
-  if (action !== 'claim' && action !== 'complete') throw new InvalidInputError('task: the action is claim or complete');
+  if (action !== 'claim' && action !== 'unclaim' && action !== 'complete') {
+    throw new InvalidInputError('task: the action is claim, unclaim or complete');
+  }
   const outcome = ctx.values.outcome;
   const r = await (await ctx.client()).task(action, ctx.rest[1]!, outcome ? { outcome } : {}, commandIdOpt(ctx.values));
   ctx.print(

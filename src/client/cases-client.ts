@@ -92,7 +92,7 @@ export class CasesClient {
   }
 
   task(
-    action: 'claim' | 'complete',
+    action: 'claim' | 'unclaim' | 'complete',
     taskId: string,
     args: { outcome?: string } = {},
     opts: { commandId?: string } = {},

@@ -232,6 +232,7 @@ export type RecordedCaseArgs<N extends CaseCommandName> = N extends keyof Record
 
 export const TASK_COMMAND_ARGS = {
   claimTask: z.object({ taskId: TaskId }).strict(),
+  unclaimTask: z.object({ taskId: TaskId }).strict(),
   completeTask: z
     .object({
       taskId: TaskId,

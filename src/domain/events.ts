@@ -170,6 +170,11 @@ export const EVENT_CATALOG = {
   'task-reminder': { summary: 'A task is due soon.', to: TASK_VIEW, dynamic: true },
   'task-escalated': { summary: 'A task is overdue and was escalated.', to: TASK_VIEW, dynamic: true },
   'task-claimed': { summary: 'A staff member claimed a task.', to: TASK_VIEW, dynamic: true },
+  'task-unclaimed': {
+    summary: 'The staff member who claimed a task gave it back: it is open to the agency again.',
+    to: TASK_VIEW,
+    dynamic: true,
+  },
   'task-completed': { summary: 'A task was completed.', to: TASK_VIEW, dynamic: true },
   'task-cancelled': { summary: 'A task is no longer needed.', to: TASK_VIEW, dynamic: true },
 } as const satisfies Record<string, EventSpec>;

@@ -1,5 +1,5 @@
 /**
- * The two task commands as clients see them: a summary and the zod schema of the arguments
+ * The task commands as clients see them: a summary and the zod schema of the arguments
  * (`TASK_COMMANDS[name].args`, what the gateway parses with). What workflows do with them is in
  * task-updates.ts, re-exported here.
  */
@@ -11,6 +11,10 @@ export const TASK_COMMANDS = {
   claimTask: {
     summary: 'Claim an open task (a person: the token carries a staff id).',
     args: TASK_COMMAND_ARGS.claimTask,
+  },
+  unclaimTask: {
+    summary: 'Give a claimed task back to the agency (only the person who claimed it).',
+    args: TASK_COMMAND_ARGS.unclaimTask,
   },
   completeTask: {
     summary: 'Complete a task, with an outcome code such as accepted, examined, residential-care-centre.',

@@ -77,6 +77,16 @@ export function claimTask(state: TaskOwnerState, id: string, actor: Actor, now: 
   return task;
 }
 
+/** A claimed task back to its agency's open work (the validator checked that its claimant asks). */
+export function unclaimTask(state: TaskOwnerState, id: string, now: number): HumanTask {
+  const task = state.tasks[id];
+  if (!task) throw new Error(`no task ${id}`);
+  task.status = 'open';
+  delete task.staffId;
+  announce(state, 'task-unclaimed', task, now);
+  return task;
+}
+
 export function completeTask(state: TaskOwnerState, id: string, outcome: string | undefined, now: number): HumanTask {
   const task = state.tasks[id];
   if (!task) throw new Error(`no task ${id}`);

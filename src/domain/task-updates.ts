@@ -1,6 +1,7 @@
 /**
- * The two commands every task-owning workflow (case, raid, minor's protection) accepts: claim a task,
- * complete it. Pure, like the case commands: validate in the Update validator, execute in the handler.
+ * The commands every task-owning workflow (case, raid, minor's protection) accepts: claim a task, give a
+ * claimed task back (unclaim), complete it. Pure, like the case commands: validate in the Update validator,
+ * execute in the handler.
  */
 import { rolesOf, type Actor } from './actors';
 import type { TaskCommandName } from './command-args';
@@ -10,12 +11,12 @@ import { parseEnvelope, parseTaskArgs } from './input-schemas';
 import { commandFingerprint, earlierResult, remember } from './recent-commands';
 import type { TaskOwnerState } from './state';
 import { taskKindSpec } from './task-kinds';
-import { checkTaskActor, claimTask, completeTask } from './task-ops';
+import { checkTaskActor, claimTask, completeTask, unclaimTask } from './task-ops';
 import type { HumanTask } from './tasks';
 import { assertVerified } from './unverified';
 
 export type { TaskCommandName } from './command-args';
-export const TASK_COMMAND_NAMES: readonly TaskCommandName[] = ['claimTask', 'completeTask'];
+export const TASK_COMMAND_NAMES: readonly TaskCommandName[] = ['claimTask', 'unclaimTask', 'completeTask'];
 
 type TaskArgs = { taskId: string; outcome?: string };
 
@@ -41,6 +42,16 @@ export function validateTaskCommand(
         reject('NOT_PERMITTED', 'claimTask: only a person can claim a task (the token has no staff id)');
       if (task.status === 'claimed' && task.staffId !== actor.staffId) {
         reject('CONFLICT', `taskId: task ${task.id} is already claimed by staff ${task.staffId}`);
+      }
+      break;
+    case 'unclaimTask':
+      // Only the person who claimed a task gives it back: nobody takes a colleague's work from them.
+      if (task.status !== 'claimed') reject('CONFLICT', `taskId: task ${task.id} is not claimed`);
+      if (task.staffId !== actor.staffId) {
+        reject(
+          'NOT_PERMITTED',
+          `taskId: task ${task.id} is claimed by staff ${task.staffId}: only they can unclaim it`,
+        );
       }
       break;
     case 'completeTask': {
@@ -70,10 +81,32 @@ export function executeTaskCommand(
   const earlier = earlierResult(state, commandId, fingerprint);
   if (earlier) return { task: earlier.result as HumanTask, repeated: true };
   const { taskId, outcome } = parseTaskArgs(name, raw ?? {});
-  const task = name === 'claimTask' ? claimTask(state, taskId, actor, now) : completeTask(state, taskId, outcome, now);
+  const task = runTaskCommand(state, name, taskId, outcome, actor, now);
   const result = { ...task };
   if (commandId) remember(state, { id: commandId, fingerprint, result });
   return { task: result, repeated: false };
+}
+
+function runTaskCommand(
+  state: TaskOwnerState,
+  name: TaskCommandName,
+  taskId: string,
+  outcome: string | undefined,
+  actor: Actor,
+  now: number,
+): HumanTask {
+  switch (name) {
+    case 'claimTask':
+      return claimTask(state, taskId, actor, now);
+    case 'unclaimTask':
+      return unclaimTask(state, taskId, now);
+    case 'completeTask':
+      return completeTask(state, taskId, outcome, now);
+    default: {
+      const _exhaustive: never = name;
+      return _exhaustive;
+    }
+  }
 }
 
 /** One task Update, start to end, as one pure call (see decideCaseCommand). */

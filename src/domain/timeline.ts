@@ -10,6 +10,7 @@ import type { CaseState } from './state';
 const NOT_RECORDED: ReadonlySet<EventType> = new Set([
   'task-created',
   'task-claimed',
+  'task-unclaimed',
   'task-completed',
   'task-cancelled',
 ]);

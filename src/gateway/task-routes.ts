@@ -1,11 +1,12 @@
 /**
- * Staff work: the inbox (the notifier's task projection in KV, read and watched here), claim and complete,
+ * Staff work: the inbox (the notifier's task projection in KV, read and watched here), claim, unclaim and complete,
  * and a live feed of the caller's task notifications as server-sent events. Every task shown passes the
  * same test as a case read: the caller's agency holds it and the caller is not shut out of its case.
  */
 import type { KV } from '@nats-io/kv';
 import type { FastifyInstance } from 'fastify';
 import type { Actor } from '../domain/agencies';
+import { TASK_COMMANDS, type TaskCommandName } from '../domain/task-commands';
 import { ownerOfTask } from '../domain/tasks';
 import { isOpen, listInbox, visibleTo, type InboxEntry } from '../notifier/inbox';
 import { parseInput, type CaseService } from '../temporal/case-service';
@@ -47,15 +48,19 @@ export function selectForCaller(
   );
 }
 
+/** The task routes, `/v1/tasks/:taskId/<action>`, and the command each sends. */
+export const TASK_ACTIONS = { claim: 'claimTask', unclaim: 'unclaimTask', complete: 'completeTask' } as const;
+export type TaskAction = keyof typeof TASK_ACTIONS;
+
 export function registerTaskRoutes(app: FastifyInstance, deps: TaskRoutesDeps): void {
   const { cases, access, inbox } = deps;
 
-  for (const action of ['claim', 'complete'] as const) {
+  for (const [action, name] of Object.entries(TASK_ACTIONS) as [TaskAction, TaskCommandName][]) {
     app.post<{ Params: { taskId: string } }>(
       `/v1/tasks/:taskId/${action}`,
       {
         schema: {
-          summary: action === 'claim' ? 'Claim a task (a person).' : 'Complete a task, with an outcome code.',
+          summary: TASK_COMMANDS[name].summary,
           tags: ['tasks'],
           headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
         },
@@ -71,8 +76,7 @@ export function registerTaskRoutes(app: FastifyInstance, deps: TaskRoutesDeps): 
         } catch {
           throw new GatewayProblem(400, 'INVALID_ARGUMENTS', 'taskId: must look like <workflowId>~T<n>');
         }
-        const name = action === 'claim' ? 'claimTask' : 'completeTask';
-        const args = action === 'complete' && body.outcome !== undefined ? { outcome: body.outcome } : {};
+        const args = name === 'completeTask' && body.outcome !== undefined ? { outcome: body.outcome } : {};
         const task = await cases.task(name, taskId, actorOf(request), args, { commandId });
         return { taskId, ownerWorkflowId: owner, commandId, task };
       },

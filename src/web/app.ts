@@ -62,6 +62,7 @@ import {
   type CaseRefs,
   type FormBody,
 } from './task-forms';
+import { CLAIM_ACTIONS } from './task-claim';
 import { taskGoneMain, taskMain } from './task-page';
 
 export interface WebAppOptions {
@@ -662,40 +663,39 @@ export async function registerWebApp(app: FastifyInstance, deps: WebAppDeps): Pr
     });
   });
 
-  app.post<{ Params: { taskId: string } }>(
-    '/tasks/:taskId/claim',
-    { schema: { hide: true } },
-    async (request, reply) => {
-      const s = await requireSession(request, reply);
-      if (!s) return reply;
-      const { session } = s;
-      if (!(await formAllowed(request, reply, session, 'claim'))) return reply;
-      const taskId = request.params.taskId;
-      if (!isTaskId(taskId)) return taskGone(request, reply, session, taskId);
-      const body = (request.body ?? {}) as FormBody;
-      const result = await api.call<{ task: HumanTask }>(
-        session.tokens.accessToken,
-        'POST',
-        `/v1/tasks/${seg(taskId)}/claim`,
-        {
-          commandId: commandIdOf(body),
-        },
-      );
-      const lang = languageFor(request, session);
-      const back = single(body.return) === 'task' ? `/tasks/${seg(taskId)}` : '/inbox';
-      if (result.ok) {
-        const f = await facts.get(session.actor, result.value.task.caseId).catch(() => undefined);
-        session.flash = {
-          kind: 'success',
-          text: t(lang, 'task.claimed', { label: taskLabel(lang, result.value.task, f) }),
-        };
-      } else {
-        const r = refusalOf(lang, result.problem, { command: 'claimTask' });
-        session.flash = { kind: 'error', text: `${r.title}. ${r.message}` };
-      }
-      return reply.redirect(back, 303);
-    },
-  );
+  // Claim a task, or give a claimed one back: the same form, the gateway's task routes.
+  for (const action of CLAIM_ACTIONS) {
+    app.post<{ Params: { taskId: string } }>(
+      `/tasks/:taskId/${action}`,
+      { schema: { hide: true } },
+      async (request, reply) => {
+        const s = await requireSession(request, reply);
+        if (!s) return reply;
+        const { session } = s;
+        if (!(await formAllowed(request, reply, session, action))) return reply;
+        const taskId = request.params.taskId;
+        if (!isTaskId(taskId)) return taskGone(request, reply, session, taskId);
+        const body = (request.body ?? {}) as FormBody;
+        const result = await api.call<{ task: HumanTask }>(
+          session.tokens.accessToken,
+          'POST',
+          `/v1/tasks/${seg(taskId)}/${action}`,
+          { commandId: commandIdOf(body) },
+        );
+        const lang = languageFor(request, session);
+        const back = single(body.return) === 'task' ? `/tasks/${seg(taskId)}` : '/inbox';
+        if (result.ok) {
+          const f = await facts.get(session.actor, result.value.task.caseId).catch(() => undefined);
+          const label = taskLabel(lang, result.value.task, f);
+          session.flash = { kind: 'success', text: t(lang, `task.${action}ed`, { label }) };
+        } else {
+          const r = refusalOf(lang, result.problem, { command: `${action}Task` });
+          session.flash = { kind: 'error', text: `${r.title}. ${r.message}` };
+        }
+        return reply.redirect(back, 303);
+      },
+    );
+  }
 
   // ---- cases ----
 

@@ -4,16 +4,15 @@
  * open, and a link to its form. The same row markup is sent over the live feed (live.ts), so a row added live is
  * exactly a row rendered with the page.
  */
-import { randomUUID } from 'node:crypto';
 import type { Actor } from '../domain/agencies';
 import { TASK_KINDS } from '../domain/task-kinds';
 import type { InboxEntry } from '../notifier/inbox';
 import type { CaseFacts } from './case-facts';
-import { csrfToken } from './csrf';
 import { html, type Html } from './html';
 import { isCaseId } from './ids';
 import { t, tPlural, type Language } from './i18n';
 import { kindName, taskLabel, taskStatus } from './labels';
+import { claimForm } from './task-claim';
 import { timeZoneForJurisdiction } from './time';
 import { countdownOf, timeOf } from './widgets';
 
@@ -72,15 +71,10 @@ export function inboxRow(ctx: RowContext, entry: InboxEntry, facts?: CaseFacts):
   const label = rowLabel(lang, entry, facts);
   const zone = timeZoneForJurisdiction(facts?.jurisdiction, ctx.defaultZone);
   const href = `/tasks/${encodeURIComponent(entry.id)}`;
-  const claim =
-    entry.status === 'open' && ctx.actor.staffId
-      ? html`<form method="post" action="${href}/claim" class="inline">
-          <input type="hidden" name="_csrf" value="${csrfToken(ctx.csrfSecret, 'claim')}" />
-          <input type="hidden" name="commandId" value="${randomUUID()}" />
-          <input type="hidden" name="return" value="inbox" />
-          <button type="submit">${t(lang, 'task.claim')}<span class="visually-hidden"> ${label}</span></button>
-        </form>`
-      : '';
+  const claim = claimForm(
+    { lang, actor: ctx.actor, csrfSecret: ctx.csrfSecret, returnTo: 'inbox', hiddenLabel: label },
+    entry,
+  );
   return html`<tr data-task="${entry.id}" data-due="${entry.dueAt}" data-label="${label}" id="row-${entry.id}">
     <td>
       <a href="${href}">${label}</a
@@ -180,6 +174,5 @@ export function inboxMain(ctx: RowContext, input: InboxPageInput): Html {
         ${input.rows.map((r) => inboxRow(ctx, r.entry, r.facts))}
       </tbody>
     </table>
-    <p id="inbox-empty" ${n > 0 ? html` hidden` : ''}>${t(lang, 'inbox.empty')}</p>
-    <p class="muted">${t(lang, 'inbox.unclaimNote')}</p>`;
+    <p id="inbox-empty" ${n > 0 ? html` hidden` : ''}>${t(lang, 'inbox.empty')}</p>`;
 }

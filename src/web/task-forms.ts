@@ -123,7 +123,7 @@ function fieldOf(name: string, p: PropertySchema, required: boolean, refs: CaseR
 }
 
 function mayIssue(entry: CatalogueEntry, actor: Pick<Actor, 'agency' | 'roles'>): boolean {
-  // Task commands (claimTask, completeTask) are open to whoever holds the task: the inbox decides that.
+  // Task commands (claimTask, unclaimTask, completeTask) are open to whoever holds the task: the rules decide.
   if (entry.kind === 'task') return true;
   const roles: readonly string[] = entry.who[actor.agency] ?? [];
   return actor.roles.some((r) => roles.includes(r));

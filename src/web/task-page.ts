@@ -4,17 +4,16 @@
  * command through the API with the person's token; a refusal comes back in plain words, and a validation message
  * stands next to the field it names. A form the person's role may not send says so, and why, instead of a button.
  */
-import { randomUUID } from 'node:crypto';
 import type { Actor } from '../domain/agencies';
 import type { HumanTask } from '../domain/tasks';
 import type { CaseFacts } from './case-facts';
-import { csrfToken } from './csrf';
 import { html, type Html } from './html';
 import { commandSection } from './form-render';
 import { t, type Language } from './i18n';
 import { agencyName, taskLabel, taskStatus } from './labels';
 import type { Refusal } from './refusals';
 import type { TaskForm } from './task-forms';
+import { claimForm } from './task-claim';
 import { timeZoneForJurisdiction } from './time';
 import { countdownOf, timeOf } from './widgets';
 
@@ -35,15 +34,7 @@ export function taskMain(input: TaskPageInput): Html {
   const { lang, task } = input;
   const zone = timeZoneForJurisdiction(input.facts.jurisdiction, input.defaultZone);
   const label = taskLabel(lang, task, input.facts);
-  const claim =
-    task.status === 'open' && input.actor.staffId
-      ? html`<form method="post" action="/tasks/${encodeURIComponent(task.id)}/claim">
-          <input type="hidden" name="_csrf" value="${csrfToken(input.csrfSecret, 'claim')}" />
-          <input type="hidden" name="commandId" value="${randomUUID()}" />
-          <input type="hidden" name="return" value="task" />
-          <button type="submit" id="claim">${t(lang, 'task.claim')}</button>
-        </form>`
-      : '';
+  const claim = claimForm({ lang, actor: input.actor, csrfSecret: input.csrfSecret, returnTo: 'task' }, task);
   return html`<p><a href="/inbox">${t(lang, 'task.back')}</a></p>
     <h1 id="task-title">${label}</h1>
     <dl class="facts">

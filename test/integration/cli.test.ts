@@ -156,6 +156,14 @@ describe('cases CLI', () => {
       code: 0,
       out: expect.stringContaining('claimed (staff judge-9)'),
     });
+    expect(await cli('task', 'unclaim', taskId, '--as', 'clerk-4')).toMatchObject({
+      code: 4,
+      err: expect.stringContaining('only they can unclaim it'),
+    });
+    expect(await cli('task', 'unclaim', taskId, '--as', 'judge-9')).toMatchObject({
+      code: 0,
+      out: expect.stringContaining(`task ${taskId} open`),
+    });
     expect(
       await cli(
         'approveWarrant',

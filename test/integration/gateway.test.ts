@@ -363,6 +363,7 @@ describe('the gateway: one door, identity from credentials only', () => {
         '/v1/cases/{caseId}',
         '/v1/cases/{caseId}/timeline',
         '/v1/tasks/{taskId}/claim',
+        '/v1/tasks/{taskId}/unclaim',
         '/v1/tasks/{taskId}/complete',
         '/v1/inbox',
         '/v1/events',

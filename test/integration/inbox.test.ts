@@ -40,7 +40,7 @@ describe('staff inbox', () => {
     return { caseId, locationRef: String(l.result.locationRef) };
   }
 
-  it('shows a new task to the assignee agency, overdue once due, escalated, claimed, and gone when done', async () => {
+  it('shows a new task to the assignee agency, overdue once due, escalated, claimed, given back, and gone when done', async () => {
     const { caseId, locationRef } = await investigation('INBOX');
     const { result } = await g
       .as('fiscal-017')
@@ -78,6 +78,18 @@ describe('staff inbox', () => {
       'claimed by judge-9',
     );
     expect((await judge.inbox({ caseId, unassigned: true })).map((t) => t.id)).not.toContain(taskId);
+    // Only the one who claimed a task gives it back; then it is the agency's open work again.
+    await expect(g.as('clerk-4').task('unclaim', taskId)).rejects.toMatchObject({
+      name: 'AccessDeniedError',
+      message: expect.stringContaining('only they can unclaim it'),
+    });
+    expect((await judge.task('unclaim', taskId)).task).toMatchObject({ status: 'open' });
+    await eventually(
+      async () => (await judge.inbox({ caseId, unassigned: true })).find((t) => t.id === taskId && !t.staffId),
+      15_000,
+      'given back: unassigned again',
+    );
+    await judge.task('claim', taskId);
     await judge.command(caseId, 'approveWarrant', { warrantRef: result.warrantRef });
     await eventually(
       async () => {

@@ -203,6 +203,16 @@ describe('staff work in the browser', () => {
     await setLanguage(judge, 'es');
     await screenshot(judge, 'task-form-es');
     await setLanguage(judge, 'en');
+    // Claimed, then given back: the task page offers whichever the judge may do.
+    const taskPage = judge.url();
+    await judge.click('#claim');
+    await judge.waitForURL(taskPage);
+    expect(await judge.textContent('#flash')).toContain('You claimed');
+    expect(await judge.locator('#claim').count()).toBe(0);
+    await judge.click('#unclaim');
+    await judge.waitForURL(taskPage);
+    expect(await judge.textContent('#flash')).toContain('You gave back');
+    expect(await judge.locator('#claim').count()).toBe(1);
     await judge.fill('#cmd0-validFor-amount', '7');
     await judge.selectOption('#cmd0-validFor-unit', 'd');
     await judge.click('#cmd0-submit');

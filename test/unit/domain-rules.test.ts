@@ -983,6 +983,30 @@ describe('conflicts (CONFLICT)', () => {
     expect([done.code, done.message]).toEqual(['CONFLICT', `taskId: task ${taskId} is already completed`]);
   });
 
+  it('a claimed task is given back by the one who claimed it, and is open to the agency again', () => {
+    const state = caseAt('INVESTIGATION');
+    const taskId = state.warrants['W-1']!.taskId;
+    const as = (actor: object) => ({ commandId: newCommandId(), actor, args: { taskId } });
+    const notClaimed = rejectionOf(() => validateTaskCommand(state, 'unclaimTask', as(AS.JUDICIARY)));
+    expect([notClaimed.code, notClaimed.message]).toEqual(['CONFLICT', `taskId: task ${taskId} is not claimed`]);
+    decideTaskCommand(state, 'claimTask', as(AS.JUDICIARY), NOW);
+    const other = { agency: 'JUDICIARY', staffId: 'judge-10', roles: ['judge'] };
+    const before = structuredClone(state);
+    const notTheirs = rejectionOf(() => validateTaskCommand(state, 'unclaimTask', as(other)));
+    expect([notTheirs.code, notTheirs.message]).toEqual([
+      'NOT_PERMITTED',
+      `taskId: task ${taskId} is claimed by staff judge-09: only they can unclaim it`,
+    ]);
+    expect(state).toEqual(before);
+    const seq = state.outbox.length;
+    const { task } = decideTaskCommand(state, 'unclaimTask', as(AS.JUDICIARY), NOW);
+    expect(task).toMatchObject({ id: taskId, status: 'open' });
+    expect(task.staffId).toBeUndefined();
+    expect(state.outbox.slice(seq).map((e) => e.type)).toEqual(['task-unclaimed']);
+    // Open again: anyone of the agency may claim it now.
+    expect(decideTaskCommand(state, 'claimTask', as(other), NOW).task).toMatchObject({ staffId: 'judge-10' });
+  });
+
   it('the validator never mutates: a command that passes validation can still be executed once', () => {
     const state = caseAt('OPERATION');
     const before = structuredClone(state);

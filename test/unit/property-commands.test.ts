@@ -17,7 +17,7 @@
  *    rejection message contains a personal string that was put into the state (names of suspects,
  *    victims and witnesses, addresses, the case summary).
  * 2. What the validator accepts, the handler executes without throwing (on a copy of the state).
- * 3. validateTaskCommand (claimTask, completeTask): the same three guarantees.
+ * 3. validateTaskCommand (claimTask, unclaimTask, completeTask): the same three guarantees.
  * 4. toAgencyMessages over random events whose data is built from references only: no non-AUDIT
  *    recipient receives a field its view does not allow; AUDIT receives one full copy.
  */
@@ -39,10 +39,10 @@ import { STAGES, type Stage } from '../../src/domain/stages';
 import { newOwnerState, type CaseState, type TaskOwnerState } from '../../src/domain/state';
 import {
   TASK_COMMANDS,
+  TASK_COMMAND_NAMES,
   decideTaskCommand,
   executeTaskCommand,
   validateTaskCommand,
-  type TaskCommandName,
 } from '../../src/domain/task-commands';
 import { openTask, openTasks } from '../../src/domain/task-ops';
 import { toAgencyMessages } from '../../src/domain/views';
@@ -751,21 +751,34 @@ describe('what the validator accepts, the handler executes (seed 20261128, 300 r
 });
 
 describe('validateTaskCommand under hostile input (seed 20261128, 300 runs per property)', () => {
-  it.each(['claimTask', 'completeTask'] as TaskCommandName[])(
+  it.each(TASK_COMMAND_NAMES)(
     '%s: accepts or refuses with CommandRejected, never mutates, never echoes personal data',
     (name) => {
       const outcomes = { accepted: 0, rejected: 0 };
-      // Mostly a task that is open in the chosen state, from an agency that may act on it.
-      const scenario = fc.nat({ max: TASK_POOL.length - 1 }).chain((i) => {
-        const open = openTasks(TASK_POOL[i]!.state);
+      // Mostly a task that is open in the chosen state (claimed, to unclaim), from someone who may act on it.
+      // unclaimTask: mostly a state that has a claimed task (one of the pool's).
+      const claimedIn = TASK_POOL.flatMap((p, i) =>
+        openTasks(p.state).some((t) => t.status === 'claimed') ? [i] : [],
+      );
+      const state =
+        name === 'unclaimTask'
+          ? fc.oneof(
+              { weight: 3, arbitrary: fc.constantFrom(...claimedIn) },
+              { weight: 1, arbitrary: fc.nat({ max: TASK_POOL.length - 1 }) },
+            )
+          : fc.nat({ max: TASK_POOL.length - 1 });
+      const scenario = state.chain((i) => {
+        const open = openTasks(TASK_POOL[i]!.state).filter((t) => name !== 'unclaimTask' || t.status === 'claimed');
         const fields = fieldsOf(TASK_COMMANDS[name].args);
         if (open.length === 0) return fc.tuple(fc.constant(i), inputFor(name, fields));
-        const likely = [...new Set(open.flatMap((t) => [t.assignee, ...(t.escalated ? t.escalateTo : [])]))];
+        const agencies = [...new Set(open.flatMap((t) => [t.assignee, ...(t.escalated ? t.escalateTo : [])]))];
+        const claimants = EVERYONE.filter((a) => open.some((t) => t.staffId === a.staffId));
+        const likely = name === 'unclaimTask' && claimants.length ? claimants : peopleOf(agencies);
         const taskId = fc.oneof(
           { weight: 4, arbitrary: fc.constantFrom(...open.map((t) => t.id)) },
           { weight: 1, arbitrary: plausibleField(name, 'taskId', false) },
         );
-        return fc.tuple(fc.constant(i), inputFor(name, fields, { likely: peopleOf(likely), overrides: { taskId } }));
+        return fc.tuple(fc.constant(i), inputFor(name, fields, { likely, overrides: { taskId } }));
       });
       fc.assert(
         fc.property(scenario, ([i, cmd]) => {

@@ -79,7 +79,8 @@ describe('verdicts per defendant', () => {
     expect(state.deadlines.filter((d) => d.kind === 'appeal-window').map((d) => d.ref)).toEqual(['S-1', 'S-2']);
   });
 
-  it('a defendant with a verdict gets no second one; a suspect never charged gets none', () => {
+  // A suspect never charged gets no verdict: domain-rules.test.ts.
+  it('a defendant with a verdict gets no second one', () => {
     const state = sevenOnTrial();
     run(state, 'recordVerdict', AS.JUDICIARY, { verdicts: [{ suspectRef: 'S-1', outcome: 'acquitted' }] });
     refuse(
@@ -89,14 +90,6 @@ describe('verdicts per defendant', () => {
       { verdicts: [{ suspectRef: 'S-1', outcome: 'convicted', sentenceMonths: 12 }] },
       'CONFLICT',
       /^verdicts\[0\]\.suspectRef: S-1 already has a verdict \(acquitted\); it may be appealed until /,
-    );
-    refuse(
-      caseAt('TRIAL'),
-      'recordVerdict',
-      AS.JUDICIARY,
-      { verdicts: [{ suspectRef: 'S-2', outcome: 'acquitted' }] },
-      'PRECONDITION',
-      /^verdicts\[0\]\.suspectRef: S-2 was never charged$/,
     );
   });
 

@@ -60,8 +60,11 @@ function firstError(text: string): number | undefined {
     }
     fail();
   };
+  // Sticky (matched at i, no copy of the rest of the text per number).
+  const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
   const number = () => {
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
     if (!m || m[0] === '-' || m[0] === '') fail();
     i += m![0].length;
   };

@@ -461,6 +461,8 @@ describe('the policy file', () => {
     expect(jsonErrorPosition('{\n  "a": 1,\n  "b": tru\n}')).toBe('line 3, column 8');
     expect(jsonErrorPosition('{"a": [1, 2,]}')).toBe('line 1, column 13');
     expect(jsonErrorPosition('{"a": 1} x')).toBe('line 1, column 10');
+    expect(jsonErrorPosition('{"a": -}')).toBe('line 1, column 7');
+    expect(jsonErrorPosition('[1, 01]')).toBe('line 1, column 6');
     expect(jsonErrorPosition('{"a": "\\u00e9", "b": [true, null, -1.5e3]}')).toBeUndefined();
   });
 });

@@ -12,7 +12,7 @@ import { completeProtection } from '../../src/demo/reference-case';
 import { serviceDesk } from '../../src/demo/desks';
 import { EncryptionCodec, ENCODING_ENCRYPTED } from '../../src/temporal/codec';
 import { loadKeyring } from '../../src/temporal/keyring';
-import { CARE, JUDGE, POLICE, PROSECUTION, raided, smallCase } from '../support/case-steps';
+import { CARE, JUDGE, OVERSIGHT, POLICE, PROSECUTION, raided, smallCase } from '../support/case-steps';
 import type { Actor } from '../../src/domain/actors';
 
 /** Assigning the lead prosecutor is the coordinating prosecutor's call. */
@@ -80,36 +80,56 @@ function save(o: TestOrchestrator, workflowId: string, name: string): Promise<vo
 it('records the lifecycle, deadline and continue-as-new histories', async () => {
   const policy = resolvePolicy({
     detention: {
-      limit: { trafficking: '2s', 'organized-crime': '2s', 'child-sale': '2s', 'illegal-abortion': '2s', other: '2s' },
+      limit: { trafficking: '2s', 'child-sale': '2s' },
       warnBefore: '1s',
       extension: '1h',
+      flagranteReview: '1h',
     },
     raidReportWindow: '2s',
+    appeal: { window: '3s', decision: '1h' },
   });
   const o = await startOrchestrator({ policy });
   try {
-    // A compact lifecycle touching every command: 3 locations, 2 arrests (one lapses), a rescued minor.
+    // A compact lifecycle touching every command and every timer: 3 locations (one secured, two found empty),
+    // an arrest under a warrant and one in flagrante (both left to lapse, then released), an official among the
+    // suspects, a rescued minor, three defendants (one severed and tried later, one appealed, one whose appeal
+    // window closes unused).
     const caseId = uniqueCaseId('REPLAY');
-    const { suspects, locations, raidRef } = await raided(o.cases, caseId, { suspects: 3, locations: 3 });
+    const { suspects, locations, raidRef, arrestWarrantRef } = await raided(o.cases, caseId, {
+      suspects: 3,
+      locations: 3,
+    });
     const cmd = (name: string, by: typeof POLICE, args: Record<string, unknown> = {}) =>
       o.cases.command(caseId, name, by, args);
+    const openTask = (kind: string) =>
+      eventually(async () => (await o.cases.status(caseId)).openTasks.find((t) => t.kind === kind));
     await cmd('assignProsecutor', COORDINATOR, { staffId: 'fiscal-2' });
     // The former officer below restricts POLICE; its officer on the case is cleared by name first.
     await cmd('clearStaff', PROSECUTION, { agency: 'POLICE', staffId: POLICE.staffId! });
     await cmd('addSuspect', PROSECUTION, {
       name: 'Former Officer',
       roles: ['member'],
-      official: { institution: 'police', current: false },
+      official: { institution: 'police', current: false, rank: 'sergeant' },
+    });
+    await o.cases.task('completeTask', (await openTask('review-official')).id, OVERSIGHT, {
+      outcome: 'investigation-opened',
     });
     await cmd('addWitness', PROSECUTION, { name: 'Some Witness', protected: true });
     const { victimRef } = await cmd('addVictim', POLICE, { name: 'Some Child', minor: true, ageMonths: 5 });
     const { arrestRef } = await cmd('recordArrest', POLICE, {
       suspectRef: suspects[0],
       offenceClass: 'trafficking',
+      warrantRef: arrestWarrantRef,
       raidRef,
       locationRef: locations[0],
     });
-    const second = await cmd('recordArrest', POLICE, { suspectRef: suspects[1], offenceClass: 'child-sale', raidRef });
+    const second = await cmd('recordArrest', POLICE, {
+      suspectRef: suspects[1],
+      offenceClass: 'child-sale',
+      inFlagrante: true,
+      raidRef,
+    });
+    await cmd('confirmArrest', JUDGE, { arrestRef: second.arrestRef });
     const { itemRef } = await cmd('recordSeizure', POLICE, {
       kind: 'cash',
       description: 'cash',
@@ -123,26 +143,42 @@ it('records the lifecycle, deadline and continue-as-new histories', async () => 
     });
     await cmd('rescueMinor', POLICE, { victimRef, custodyRef: 'SHELTER-1', raidRef });
     await cmd('reportLocation', POLICE, { raidRef, locationRef: locations[0], outcome: 'secured' });
-    // Let the detention clocks and the raid report window lapse.
-    await eventually(async () =>
-      (await o.cases.status(caseId)).openTasks.some((t) => t.kind === 'release-or-extend') ? true : undefined,
-    );
+    // Let the detention clocks and the raid report window lapse: release is the only ruling left.
+    await openTask('release-detainee');
+    await o.cases.task('completeTask', (await openTask('review-unlawful-detention')).id, OVERSIGHT, {
+      outcome: 'referred-for-investigation',
+    });
     await new Promise((r) => setTimeout(r, 2_500));
     for (const l of locations.slice(1))
       await cmd('reportLocation', POLICE, { raidRef, locationRef: l, outcome: 'empty' });
-    await cmd('extendDetention', JUDGE, { arrestRef });
-    await cmd('endDetention', JUDGE, { arrestRef, outcome: 'remanded' });
+    await cmd('endDetention', JUDGE, { arrestRef, outcome: 'released' });
     await cmd('endDetention', JUDGE, { arrestRef: second.arrestRef, outcome: 'released' });
     await completeProtection(serviceDesk(o.cases, CARE), caseId, String(victimRef));
-    await cmd('fileCharges', PROSECUTION, { suspectRefs: suspects.slice(0, 2), offences: ['human-trafficking'] });
+    await cmd('fileCharges', PROSECUTION, { suspectRefs: suspects, offences: ['human-trafficking'] });
     await cmd('openTrial', JUDGE);
-    await cmd('scheduleHearing', JUDGE, { kind: 'trial', at: '2027-03-01T09:00:00Z' });
+    const { hearingRef } = await cmd('scheduleHearing', JUDGE, {
+      kind: 'trial',
+      at: new Date(Date.now() + 60_000).toISOString(),
+    });
+    await cmd('recordHearing', JUDGE, { kind: 'trial', at: new Date().toISOString(), hearingRef });
+    await cmd('severDefendant', JUDGE, { suspectRef: suspects[2], reason: 'fugitive' });
     await cmd('recordVerdict', JUDGE, {
       verdicts: [
         { suspectRef: suspects[0], outcome: 'convicted', sentenceMonths: 120 },
         { suspectRef: suspects[1], outcome: 'acquitted' },
       ],
     });
+    await cmd('lodgeAppeal', JUDGE, { suspectRef: suspects[0], by: 'defence' });
+    await cmd('decideAppeal', JUDGE, { suspectRef: suspects[0], decision: 'upheld' });
+    // The acquittal's appeal window closes unused: final by the timer.
+    await eventually(async () =>
+      (await o.cases.status(caseId)).defendants?.find((d) => d.suspectRef === suspects[1])?.status === 'final'
+        ? true
+        : undefined,
+    );
+    // The fugitive, tried later.
+    await cmd('recordVerdict', JUDGE, { verdicts: [{ suspectRef: suspects[2], outcome: 'convicted' }] });
+    await cmd('waiveAppeal', JUDGE, { suspectRefs: [suspects[2]] });
     await cmd('closeCase', PROSECUTION);
     await o.temporal.workflow.getHandle(caseWorkflowId(caseId)).result();
     await save(o, caseWorkflowId(caseId), 'case-lifecycle');

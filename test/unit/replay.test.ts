@@ -4,7 +4,9 @@
  * it (the domain preloaded). A change that would break running cases fails here; make it with
  * patched()/deprecatePatch() instead. Histories recorded by earlier code stay, in a folder named after
  * the change that followed them (before-steady-timer/: publication as a regular activity, a timer
- * re-armed on every wake), so that the old branches of every patch keep being replayed.
+ * re-armed on every wake; before-case-rules/: a verdict final when given, a lapse answered by "release or
+ * extend", officials named by agency, arrests without a legal basis), so that the old branches of every patch
+ * keep being replayed.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +18,7 @@ import { WORKFLOW_BUNDLE_OPTIONS } from '../../src/temporal/worker';
 jest.setTimeout(120_000);
 
 const root = join(__dirname, '..', 'histories');
-const RECORDINGS = ['', 'before-steady-timer'];
+const RECORDINGS = ['', 'before-case-rules', 'before-steady-timer'];
 const histories = RECORDINGS.flatMap((recording) =>
   readdirSync(join(root, recording))
     .filter((f) => f.endsWith('.json'))

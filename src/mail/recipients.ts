@@ -4,8 +4,8 @@
  *   task's work (a warrant task goes to judges, not to court clerks, who see it but cannot decide it), or all of
  *   the agency's staff for tasks any of them may complete;
  * - an escalation agency (the task is overdue): all of its staff, since escalation asks them to look.
- * A restricted agency's events never reach a channel at all (they travel as CLEARED, to the inbox only), so a
- * conflict of interest cannot leak through a mailbox either.
+ * A restricted agency's events travel as CLEARED, for the staff cleared by name: only they are candidates then
+ * (`cleared`), so a conflict of interest cannot leak through anyone else's mailbox.
  */
 import type { Agency } from '../domain/agencies';
 import type { CatalogueEntry } from '../domain/catalogue';
@@ -31,14 +31,12 @@ export function recipientsOf(
   task: Pick<HumanTask, 'assignee' | 'staffId' | 'kind'>,
   directory: StaffDirectory,
   catalogue: readonly CatalogueEntry[],
+  cleared?: readonly string[],
 ): StaffEntry[] {
-  if (reader !== task.assignee) return directory.ofAgency(reader);
-  if (task.staffId) {
-    const person = directory.get(task.staffId);
-    return person && person.agency === reader ? [person] : [];
-  }
+  const staff = directory.ofAgency(reader).filter((s) => !cleared || cleared.includes(s.staffId));
+  if (reader !== task.assignee) return staff;
+  if (task.staffId) return staff.filter((s) => s.staffId === task.staffId);
   const roles = rolesForWork(task.kind, reader, catalogue);
-  const staff = directory.ofAgency(reader);
   if (roles === undefined || roles.length === 0) return staff;
   return staff.filter((s) => s.roles.some((r) => roles.includes(r)));
 }

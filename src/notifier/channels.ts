@@ -4,12 +4,16 @@
  * horizon). A channel may therefore see the same event twice, and says so to its receiver (the event id).
  */
 import type { Logger } from 'pino';
+import type { Agency } from '../domain/agencies';
 import type { CloudEvent } from '../domain/envelope';
 import type { HumanTask } from '../domain/tasks';
 import type { Reader } from '../nats/subjects';
 
 export interface Delivery {
-  /** The agency whose copy this is (CLEARED task events never reach a channel). */
+  /**
+   * The agency whose copy this is, or CLEARED: a task of an agency restricted on its case, for the staff the
+   * prosecution cleared by name (then `cleared` says who, and only channels that reach persons get it).
+   */
   reader: Reader;
   eventType: string;
   event: CloudEvent<Record<string, unknown>>;
@@ -20,10 +24,17 @@ export interface Delivery {
   deliveryCount: number;
   /** 1 on the first attempt of this notifier; counts its retries of the same delivery. */
   attempt: number;
+  /** CLEARED only: the restricted agency the task is for, and the staff of it cleared on the case. */
+  cleared?: { agency: Agency; staffIds: readonly string[] };
 }
 
 export interface NotificationChannel {
   readonly name: string;
+  /**
+   * Whether the channel reaches persons one by one (e-mail), and so may carry CLEARED task events to the cleared
+   * staff. A channel to an agency's systems (webhook) or to logs never does: the restricted agency must not learn.
+   */
+  readonly reachesClearedStaff?: boolean;
   deliver(delivery: Delivery): Promise<void>;
 }
 

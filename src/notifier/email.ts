@@ -59,6 +59,8 @@ const DIGEST_RETRY_MS = 5 * 60_000;
 
 export class EmailChannel implements NotificationChannel {
   readonly name = 'email';
+  /** Mail goes to persons one by one: cleared staff of a restricted agency get their tasks' mail too. */
+  readonly reachesClearedStaff = true;
   readonly counters = { sent: 0, queued: 0, skipped: 0, digests: 0 };
   private readonly catalogue: CatalogueEntry[] = commandCatalogue();
   private readonly now: () => number;
@@ -78,12 +80,14 @@ export class EmailChannel implements NotificationChannel {
   }
 
   async deliver(d: Delivery): Promise<void> {
-    // CLEARED task events reach no channel (the notifier does not call one for them); refuse them all the same.
-    if (d.reader === 'CLEARED' || !(AGENCIES as readonly string[]).includes(d.reader)) return;
+    // A CLEARED task event is for the named staff of the restricted agency only; any other copy, for its agency.
+    const agency = d.reader === 'CLEARED' ? d.cleared?.agency : d.reader;
+    if (!agency || !(AGENCIES as readonly string[]).includes(agency)) return;
+    if (d.reader === 'CLEARED' && !d.cleared?.staffIds.length) return;
     if (!d.task || !isMailEvent(d.eventType)) return;
-    const agency = d.reader as Agency;
     const task = d.task;
-    for (const person of recipientsOf(agency, task, this.opts.directory, this.catalogue)) {
+    const people = recipientsOf(agency, task, this.opts.directory, this.catalogue, d.cleared?.staffIds);
+    for (const person of people) {
       const mark = `mail.${sha(`${d.event.source}\n${d.event.id}\n${person.staffId}`)}`;
       const seen = await this.opts.marks.get(mark);
       if (seen && seen.operation === 'PUT') {

@@ -14,7 +14,8 @@
  * holds the lease resumes where the last one acked.
  *
  * CLEARED task events (a restricted agency's tasks, for the staff the prosecution cleared by name) are projected
- * into the inbox of the task's assignee agency with the cleared staff list, and reach no channel.
+ * into the inbox of the task's assignee agency with the cleared staff list, and reach only the channels that reach
+ * persons one by one (e-mail to the cleared staff), never the agency's webhook or the log.
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -317,9 +318,9 @@ export class Notifier {
   /** The inbox projection (idempotent) and every channel; throws if any of them failed. */
   private async deliver(reader: Reader, received: ReceivedEvent, m: JsMsg, attempt: number): Promise<void> {
     const { event, eventType, task, clearedStaff } = received;
-    if (task) {
-      // CLEARED tasks land in the inbox of the agency they are for, visible to its cleared staff only.
-      const agency = reader === CLEARED ? (received.inboxAgency ?? task.assignee) : reader;
+    // CLEARED tasks land in the inbox of the agency they are for, visible to its cleared staff only.
+    const agency = reader === CLEARED ? (task ? (received.inboxAgency ?? task.assignee) : undefined) : reader;
+    if (task && agency) {
       await applyTaskEvent(
         this.opts.buckets.inbox,
         agency,
@@ -329,7 +330,6 @@ export class Notifier {
         clearedStaff ? { clearedStaff } : {},
       );
     }
-    if (reader === CLEARED) return;
     const delivery: Delivery = {
       reader,
       eventType,
@@ -339,7 +339,15 @@ export class Notifier {
       deliveryCount: m.info.deliveryCount,
       attempt,
     };
-    for (const channel of this.opts.channels) await channel.deliver(delivery);
+    if (reader !== CLEARED) {
+      for (const channel of this.opts.channels) await channel.deliver(delivery);
+      return;
+    }
+    // ...and reach the cleared persons (e-mail), never the restricted agency's systems.
+    if (!task || !agency || !clearedStaff?.length) return;
+    for (const channel of this.opts.channels.filter((c) => c.reachesClearedStaff)) {
+      await channel.deliver({ ...delivery, cleared: { agency, staffIds: clearedStaff } });
+    }
   }
 
   /** A replayed dead letter got through (now or before): its record goes. */

@@ -335,6 +335,23 @@ describe('staff work in the browser', () => {
     await uncleared.reload();
     expect(await uncleared.content()).not.toContain(caseId);
 
+    // Mail follows the clearance: the cleared officer is told of the task, the other officer hears nothing of the case.
+    await eventually(
+      async () =>
+        s.mails().some((m) => m.envelopeTo.includes('pol-311@example.org') && m.subject.includes(caseId))
+          ? true
+          : undefined,
+      20_000,
+      "the cleared officer's mail",
+    );
+    expect(s.mails().filter((m) => m.envelopeTo.includes('pol-204@example.org') && m.text.includes(caseId))).toEqual(
+      [],
+    );
+    // A channel to the agency's systems (here a recorder, as a webhook would be) gets neither the cleared copies nor
+    // a POLICE copy of the task.
+    expect(s.deliveries.some((d) => d.reader === 'CLEARED')).toBe(false);
+    expect(s.deliveries.some((d) => d.reader === 'POLICE' && d.task?.id === task.id)).toBe(false);
+
     // The case, and a case that does not exist: the same page.
     const missing = uniqueCaseId('NOPE').toUpperCase();
     const shown = async (id: string) => {

@@ -47,6 +47,19 @@ describe('who is mailed', () => {
     ).toEqual(['oversight-3']);
   });
 
+  it('a restricted agency: only the staff cleared by name, and of them who may do the work', () => {
+    const raidReport = { assignee: 'POLICE' as const, kind: 'report-raid-locations' };
+    expect(ids(recipientsOf('POLICE', raidReport, directory, catalogue))).toEqual(['pol-204', 'pol-311']);
+    expect(ids(recipientsOf('POLICE', raidReport, directory, catalogue, ['pol-311']))).toEqual(['pol-311']);
+    // Claimed by someone not cleared (before the restriction): nobody of the agency is mailed.
+    expect(recipientsOf('POLICE', { ...raidReport, staffId: 'pol-204' }, directory, catalogue, ['pol-311'])).toEqual(
+      [],
+    );
+    // A clearance names a person of another agency: never mailed as the restricted agency's staff.
+    expect(recipientsOf('POLICE', raidReport, directory, catalogue, ['judge-9'])).toEqual([]);
+    expect(recipientsOf('POLICE', raidReport, directory, catalogue, [])).toEqual([]);
+  });
+
   it('refuses a directory with a bad entry, naming the rule but not the value', () => {
     const bad = { staff: [{ staffId: 'x', agency: 'POLICE', roles: ['judge'], email: 'not-an-address' }] };
     expect(() => parseStaffDirectory(bad)).toThrow(ConfigError);

@@ -11,6 +11,8 @@
 #   internode.pem, internode-key.pem Temporal's history/matching/frontend talking to each other (server + client)
 #   nats-server.pem, nats-server-key.pem  the NATS servers' certificate for their clients (NATS_TLS_CERT/KEY; names:
 #                                    the ones below and nats, nats-1, nats-2, nats-3)
+#   nats-route.pem, nats-route-key.pem    the NATS nodes' certificate for the routes between them, mutual TLS
+#                                    (NATS_ROUTE_CERT/KEY, the CA as NATS_ROUTE_CA; server and client use, same names)
 #   <client>.pem, <client>-key.pem   client certificates, one per caller of the frontend, so each can be revoked
 #                                    and told apart in the server's logs: system-worker (the server's own internal
 #                                    worker), worker (orchestrator workers), gateway, ui (the Web UI server), admin
@@ -73,6 +75,7 @@ issue frontend "${base[@]}" 'extendedKeyUsage=serverAuth' "subjectAltName=$SERVE
 issue internode "${base[@]}" 'extendedKeyUsage=serverAuth,clientAuth' "subjectAltName=$SERVER_SANS"
 NATS_SANS="DNS:localhost,IP:127.0.0.1,IP:::1,DNS:nats,DNS:nats-1,DNS:nats-2,DNS:nats-3${TLS_EXTRA_SANS:+,$TLS_EXTRA_SANS}"
 issue nats-server "${base[@]}" 'extendedKeyUsage=serverAuth' "subjectAltName=$NATS_SANS"
+issue nats-route "${base[@]}" 'extendedKeyUsage=serverAuth,clientAuth' "subjectAltName=$NATS_SANS"
 for client in "${CLIENTS[@]}"; do
   issue "$client" "${base[@]}" 'extendedKeyUsage=clientAuth' "subjectAltName=DNS:$client"
 done

@@ -1,7 +1,8 @@
 /**
  * The production NATS configs (deploy/nats) with the authorization `cases setup --auth-config` writes: each one
- * parses with the real nats-server, none starts without its TLS settings, and a server running their shared client
- * access part (client-access.conf) takes TLS clients with their NKEYs and refuses everyone else.
+ * parses with the real nats-server, none starts without its TLS settings (a cluster node not without TLS on its
+ * routes either), and a server running their shared client access part (client-access.conf) takes TLS clients
+ * with their NKEYs and refuses everyone else.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -75,11 +76,29 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** The TLS settings a server of `conf` reads from its environment: client TLS, and route TLS for a cluster node. */
+function tlsEnv(conf: string): Record<string, string> {
+  const client = { NATS_TLS_CERT: cert, NATS_TLS_KEY: key };
+  // The test certificate is self-signed: it is its own CA.
+  return conf.startsWith('cluster-')
+    ? { ...client, NATS_ROUTE_CERT: cert, NATS_ROUTE_KEY: key, NATS_ROUTE_CA: cert }
+    : client;
+}
+
 describe('deploy/nats configs', () => {
   it.each(SERVER_CONFIGS)('%s is valid with the generated authorization and TLS files', (conf) => {
-    const r = checkConfig(join(dir, conf), { NATS_TLS_CERT: cert, NATS_TLS_KEY: key });
+    const r = checkConfig(join(dir, conf), tlsEnv(conf));
     expect(r).toMatchObject({ status: 0 });
   });
+
+  it.each(SERVER_CONFIGS.filter((c) => c.startsWith('cluster-')))(
+    '%s refuses to start without TLS on its routes',
+    (conf) => {
+      const noRouteTls = checkConfig(join(dir, conf), { NATS_TLS_CERT: cert, NATS_TLS_KEY: key });
+      expect(noRouteTls.status).not.toBe(0);
+      expect(noRouteTls.output).toMatch(/NATS_ROUTE_CERT/);
+    },
+  );
 
   it.each(SERVER_CONFIGS)('%s refuses to start without TLS settings or without the authorization', (conf) => {
     const noTls = checkConfig(join(dir, conf), {});
@@ -89,7 +108,7 @@ describe('deploy/nats configs', () => {
     copyFileSync(join(dir, 'auth.conf'), join(dir, 'auth.conf.bak'));
     rmSync(join(dir, 'auth.conf'));
     try {
-      const noAuth = checkConfig(join(dir, conf), { NATS_TLS_CERT: cert, NATS_TLS_KEY: key });
+      const noAuth = checkConfig(join(dir, conf), tlsEnv(conf));
       expect(noAuth.status).not.toBe(0);
       expect(noAuth.output).toMatch(/auth\.conf/);
     } finally {

@@ -14,6 +14,7 @@
  * emitted), notifications lost 0 and doubled 0 (every agency message accepted by its webhook exactly once). The
  * counts are printed per fault. A missing binary fails the file with the command that builds it.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
@@ -29,7 +30,8 @@ import { CaseService } from '../../src/temporal/case-service';
 import { connectClient } from '../../src/temporal/connection';
 import { driveShortCase } from '../support/load';
 import { uniqueCaseId } from '../support/orchestrator';
-import { sleep } from '../support/proc';
+import { freePort, sleep } from '../support/proc';
+import { natsServerBinary } from '../support/servers';
 import { startProdTopology, type ProdTopology } from '../support/prod-topology';
 import { startFaultReceiver, type FaultReceiver } from '../support/prod-webhooks';
 
@@ -246,6 +248,40 @@ describe('faults on the production topology (scripts/prod-local.sh)', () => {
     await topology.up();
     expect(names.map((n) => topology.pid(n))).toEqual(before);
     expect((await topology.status()).code).toBe(0);
+  });
+
+  it('routes between the NATS nodes on mutual TLS: a server without the route certificate cannot join', async () => {
+    const monitor = async <T>(node: number, path: string) =>
+      (await (await fetch(`${topology.natsMonitorUrl(node)}${path}`)).json()) as T;
+    const nodes = [1, 2, 3];
+    for (const n of nodes) {
+      const varz = await monitor<{ cluster?: { tls_required?: boolean; tls_verify?: boolean } }>(n, '/varz');
+      expect(varz.cluster).toMatchObject({ tls_required: true, tls_verify: true });
+      const routez = await monitor<{ routes: { remote_name: string }[] }>(n, '/routez');
+      expect(new Set(routez.routes.map((r) => r.remote_name))).toEqual(
+        new Set(nodes.filter((m) => m !== n).map((m) => `nats-${m}`)),
+      );
+    }
+    // An intruder: a plain nats-server of the same cluster name, routing to node 1 without TLS.
+    const clusterPort1 = topology.portBase + 622; // scripts/prod-local.sh: nats_cluster_port 1
+    const intruder = spawn(
+      natsServerBinary(),
+      ['-a', '127.0.0.1', '-p', String(await freePort()), '-n', 'intruder', '--cluster_name', 'cases'].concat([
+        '--cluster',
+        `nats://127.0.0.1:${await freePort()}`,
+        '--routes',
+        `nats-route://127.0.0.1:${clusterPort1}`,
+      ]),
+      { stdio: 'ignore' },
+    );
+    try {
+      await sleep(3_000);
+      expect(intruder.exitCode).toBeNull(); // it ran, and tried
+      const routez = await monitor<{ routes: { remote_name: string }[] }>(1, '/routez');
+      expect(routez.routes.map((r) => r.remote_name)).not.toContain('intruder');
+    } finally {
+      intruder.kill('SIGKILL');
+    }
   });
 
   it('loses nothing when the NATS node leading the event stream is killed (kill -9, 1 of 3)', async () => {

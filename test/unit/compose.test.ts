@@ -471,10 +471,20 @@ withCompose('compose files (docker-compose config)', () => {
       expect(env('worker', 'NATS_INBOX_PREFIX')).toBe('_INBOX_orchestrator');
       expect(env('notifier', 'NATS_INBOX_PREFIX')).toBe('_INBOX_notifier');
       for (const name of ['nats', 'nats-1', 'nats-2', 'nats-3']) {
+        // A cluster node also holds the route certificate and the CA: the routes between nodes are mutual TLS.
+        const node = name !== 'nats';
         expect({ name, secrets: secretsOf(name).sort() }).toEqual({
           name,
-          secrets: ['nats-server-cert', 'nats-server-key'],
+          secrets: node
+            ? ['nats-route-cert', 'nats-route-key', 'nats-server-cert', 'nats-server-key', 'tls-ca']
+            : ['nats-server-cert', 'nats-server-key'],
         });
+        if (node) {
+          expect(env(name, 'NATS_ROUTE_CERT')).toBe('/run/secrets/nats-route-cert');
+          expect(env(name, 'NATS_ROUTE_KEY')).toBe('/run/secrets/nats-route-key');
+          expect(env(name, 'NATS_ROUTE_CA')).toBe('/run/secrets/tls-ca');
+          expect(svc[name]).toMatch(/\/deploy\/nats\/cluster-tls\.conf:\/etc\/nats\/cluster-tls\.conf:ro/);
+        }
         expect(env(name, 'NATS_TLS_CERT')).toBe('/run/secrets/nats-server-cert');
         expect(env(name, 'NATS_TLS_KEY')).toBe('/run/secrets/nats-server-key');
         // The configuration files only: auth.conf.credentials/ (the seeds) stays out of the servers.
@@ -495,9 +505,13 @@ withCompose('compose files (docker-compose config)', () => {
       const issued = read('deploy/tls/dev-ca.sh');
       const clients = /^CLIENTS=\(([^)]*)\)$/m.exec(issued)?.[1]?.split(/\s+/) ?? [];
       const names = new Set(
-        ['ca', 'frontend', 'internode', 'nats-server', ...clients].flatMap((n) => [`${n}.pem`, `${n}-key.pem`]),
+        ['ca', 'frontend', 'internode', 'nats-server', 'nats-route', ...clients].flatMap((n) => [
+          `${n}.pem`,
+          `${n}-key.pem`,
+        ]),
       );
       expect(issued).toMatch(/^issue nats-server /m);
+      expect(issued).toMatch(/^issue nats-route .*'extendedKeyUsage=serverAuth,clientAuth'/m);
       const top = /^secrets:\n([\s\S]*?)(?=^\S)/m.exec(
         composeConfig('docker-compose.prod.yml', { env: PLACEHOLDERS }).stdout,
       )?.[1];

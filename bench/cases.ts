@@ -2,20 +2,10 @@
 import type { CaseService } from '../src/temporal/case-service';
 import type { Actor } from '../src/domain/agencies';
 import { caseWorkflowId } from '../src/domain/case-state';
+import { JUDGE, POLICE, PROSECUTION } from '../test/support/case-steps';
 
-export const PROSECUTION: Actor = {
-  agency: 'PROSECUTION',
-  staffId: 'fiscal-1',
-  roles: ['prosecutor'],
-  subject: 'u-fiscal-1',
-};
-export const POLICE: Actor = {
-  agency: 'POLICE',
-  staffId: 'officer-1',
-  roles: ['police-officer'],
-  subject: 'u-officer-1',
-};
-export const JUDGE: Actor = { agency: 'JUDICIARY', staffId: 'judge-1', roles: ['judge'], subject: 'u-judge-1' };
+/** The same people as the integration tests (as the gateway builds them from verified tokens). */
+export { JUDGE, POLICE, PROSECUTION };
 
 export function benchCase(caseId: string) {
   return {

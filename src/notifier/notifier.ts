@@ -319,7 +319,7 @@ export class Notifier {
   private async deliver(reader: Reader, received: ReceivedEvent, m: JsMsg, attempt: number): Promise<void> {
     const { event, eventType, task, clearedStaff } = received;
     // CLEARED tasks land in the inbox of the agency they are for, visible to its cleared staff only.
-    const agency = reader === CLEARED ? (task ? (received.inboxAgency ?? task.assignee) : undefined) : reader;
+    const agency = reader !== CLEARED ? reader : (received.inboxAgency ?? task?.assignee);
     if (task && agency) {
       await applyTaskEvent(
         this.opts.buckets.inbox,

@@ -461,11 +461,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     rest,
     print: (human, data) => io.out(values.json ? JSON.stringify(data, null, 2) : human),
     client: async () => {
-      authConfig ??= fetchAuthConfig(settings.CASES_GATEWAY_URL);
-      client ??= new CasesClient({
-        gatewayUrl: settings.CASES_GATEWAY_URL,
-        tokens: await tokenSource(ctx, () => authConfig!),
-      });
+      // Asked for only when a token must be fetched or renewed: a stored token needs no round trip, and an
+      // unawaited request would fail as an unhandled rejection when the gateway is down.
+      const auth = () => (authConfig ??= fetchAuthConfig(settings.CASES_GATEWAY_URL));
+      client ??= new CasesClient({ gatewayUrl: settings.CASES_GATEWAY_URL, tokens: await tokenSource(ctx, auth) });
       return client;
     },
   };

@@ -461,10 +461,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     rest,
     print: (human, data) => io.out(values.json ? JSON.stringify(data, null, 2) : human),
     client: async () => {
-      // Asked for only when a token must be fetched or renewed: a stored token needs no round trip, and an
-      // unawaited request would fail as an unhandled rejection when the gateway is down.
-      const auth = () => (authConfig ??= fetchAuthConfig(settings.CASES_GATEWAY_URL));
-      client ??= new CasesClient({ gatewayUrl: settings.CASES_GATEWAY_URL, tokens: await tokenSource(ctx, auth) });
+      // The gateway's sign-in settings first, awaited: a gateway that is down is reported as such (exit 1) before
+      // any token is looked at (an unawaited request failed as an unhandled rejection, with a stack trace).
+      const auth = await (authConfig ??= fetchAuthConfig(settings.CASES_GATEWAY_URL));
+      client ??= new CasesClient({
+        gatewayUrl: settings.CASES_GATEWAY_URL,
+        tokens: await tokenSource(ctx, () => Promise.resolve(auth)),
+      });
       return client;
     },
   };
